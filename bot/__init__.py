@@ -1,0 +1,1 @@
+"""prodbot: the production assistant that lives in Slack."""

@@ -1,0 +1,59 @@
+"""Process configuration from the environment (and a ``.env`` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """A setting the chosen mode needs is missing or wrong; the message is one line for people."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///prodbot.db"
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    plant_file: Path = Field(
+        default=Path("plant.toml"), validation_alias=AliasChoices("PRODBOT_PLANT", "plant_file")
+    )
+    port: int = 3000
+
+    @field_validator("database_url")
+    @classmethod
+    def use_psycopg3_driver(cls, url: str) -> str:
+        """Hosting platforms hand out ``postgres://`` URLs; SQLAlchemy needs a driver name."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url.removeprefix(prefix)
+        return url
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def end_with_slash(cls, url: str) -> str:
+        return url if url.endswith("/") else url + "/"
+
+    def require(self, *names: str) -> dict[str, str]:
+        """The secret values of ``names``, or a ConfigError naming the first one missing."""
+        values: dict[str, str] = {}
+        for name in names:
+            secret = getattr(self, name)
+            if secret is None or not secret.get_secret_value():
+                raise ConfigError(
+                    f"{name.upper()} is not set: export it or put it in .env "
+                    "(see README, 'Connecting to Slack')."
+                )
+            values[name] = secret.get_secret_value()
+        return values
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

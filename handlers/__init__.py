@@ -1,0 +1,1 @@
+"""The inbound Slack edge: commands, actions and views. Exposes only ``register(app)``."""

@@ -1,0 +1,1 @@
+"""The time-driven edge: scheduled jobs."""

@@ -1,0 +1,43 @@
+"""SQLAlchemy tables, pydantic schemas for input, and the Alembic migrations."""
+
+from models.tables import (
+    AuditRecord,
+    Base,
+    CalendarEntry,
+    DelayEntry,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueStatus,
+    Line,
+    OutputEntry,
+    Person,
+    Role,
+    RoleAssignment,
+    Severity,
+    Shift,
+    ShiftBoard,
+    Site,
+    Target,
+)
+
+__all__ = [
+    "AuditRecord",
+    "Base",
+    "CalendarEntry",
+    "DelayEntry",
+    "Issue",
+    "IssueCategory",
+    "IssueEvent",
+    "IssueStatus",
+    "Line",
+    "OutputEntry",
+    "Person",
+    "Role",
+    "RoleAssignment",
+    "Severity",
+    "Shift",
+    "ShiftBoard",
+    "Site",
+    "Target",
+]

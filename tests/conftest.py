@@ -1,0 +1,130 @@
+"""Database fixtures shared by every test.
+
+The suite runs on a fresh SQLite file by default and on PostgreSQL when ``DATABASE_URL`` points
+at one (``.ci/run`` does both). The schema is built once per run by the real Alembic migrations;
+each test starts from empty tables.
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import make_engine, make_session_factory, upgrade
+from models import Base
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'prodbot-test.db'}"
+    )
+    from bot.settings import Settings
+
+    url = Settings(database_url=url).database_url
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> Iterator[sessionmaker[Session]]:
+    yield make_session_factory(engine)
+    _empty_all_tables(engine)
+
+
+@pytest.fixture
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
+    with session_factory() as session:
+        yield session
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def plant_toml(tmp_path: Path) -> Path:
+    """The sample plant of PRODUCT.md §6 with a second line and a night shift."""
+    path = tmp_path / "plant.toml"
+    path.write_text(SAMPLE_PLANT)
+    return path
+
+
+SAMPLE_PLANT = """\
+[site]
+name = "Riverside"
+timezone = "Europe/Berlin"
+digest_channel = "C0DIGEST01"
+heads = ["U0HEAD0001"]
+digest_time = "07:00"
+
+[[shifts]]
+name = "A"
+start = "06:00"
+end = "14:00"
+days = ["mon", "tue", "wed", "thu", "fri"]
+break_minutes = 30
+
+[[shifts]]
+name = "B"
+start = "14:00"
+end = "22:00"
+days = ["mon", "tue", "wed", "thu", "fri"]
+break_minutes = 30
+
+[[shifts]]
+name = "C"
+start = "22:00"
+end = "06:00"
+days = ["mon", "tue", "wed", "thu", "fri"]
+
+[[lines]]
+code = "L1"
+name = "Line 1 - Bottling"
+channel = "C0LINE0001"
+leads = ["U0LEAD0001"]
+managers = ["U0MGR00001"]
+unit = "bottles"
+ideal_rate = 120
+unit_cost = 0.40
+downtime_cost_per_hour = 900
+targets = { A = 800, B = 800, C = 600 }
+
+[[lines]]
+code = "press2"
+name = "Press 2"
+channel = "C0PRESS002"
+leads = ["U0LEAD0002"]
+managers = ["U0MGR00001"]
+unit = "parts"
+targets = { A = 400, B = 400 }
+
+[[calendar]]
+date = "2026-12-24"
+reason = "Christmas Eve"
+lines = []
+shifts = []
+
+[alerts]
+pace_alert = 0.90
+pace_escalate = 0.75
+report_grace_minutes = 15
+missing_report_minutes = 30
+escalation = { critical = [0, 15], high = [15, 60], medium = [240] }
+"""
