@@ -9,7 +9,7 @@ records every change.
 import enum
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -66,7 +66,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
 
 
 class Role(enum.StrEnum):
@@ -102,7 +106,7 @@ class IssueStatus(enum.StrEnum):
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    """Enums stored as their values in a VARCHAR with a CHECK, identical on SQLite and PostgreSQL."""
+    """Enums stored as values in a VARCHAR with a CHECK: the same on SQLite and PostgreSQL."""
     return Enum(
         cls,
         name=name,

@@ -6,15 +6,25 @@ each test starts from empty tables.
 """
 
 import os
+import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_session_factory, upgrade
+from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.plant import apply_plant, read_plant_file
+from bot.settings import Settings
+from bot.wsgi import create_wsgi_app
 from models import Base
+from tests.fakes.slack_api import FakeSlackAPI, running_fake_slack
+from tests.slack_requests import SlackSender
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +32,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{tmp_path_factory.mktemp('db') / 'prodbot-test.db'}"
     )
-    from bot.settings import Settings
-
     url = Settings(database_url=url).database_url
     upgrade(url)
     return url
@@ -128,3 +136,66 @@ report_grace_minutes = 15
 missing_report_minutes = 30
 escalation = { critical = [0, 15], high = [15, 60], medium = [240] }
 """
+
+
+SIGNING_SECRET = "test-signing-secret"
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlackAPI]:
+    with running_fake_slack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(database_url: str, fake_slack: FakeSlackAPI) -> Settings:
+    return Settings(
+        database_url=database_url,
+        slack_bot_token=SecretStr("xoxb-test-token"),
+        slack_signing_secret=SecretStr(SIGNING_SECRET),
+        slack_api_url=fake_slack.base_url,
+        _env_file=None,
+    )
+
+
+@pytest.fixture
+def loaded_plant(session_factory: sessionmaker[Session], plant_toml: Path) -> None:
+    with session_scope(session_factory) as session:
+        apply_plant(session=session, plant=read_plant_file(plant_toml), at=datetime.now(UTC))
+
+
+@pytest.fixture
+def slack(
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    fake_slack: FakeSlackAPI,
+    loaded_plant: None,
+) -> Iterator[SlackSender]:
+    """The WSGI app served on a free port, as ``prodbot serve`` does, fed signed requests."""
+    server = make_server(
+        "127.0.0.1",
+        0,
+        create_wsgi_app(settings),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield SlackSender(
+            url=f"http://127.0.0.1:{server.server_port}/slack/events",
+            signing_secret=SIGNING_SECRET,
+            response_base=fake_slack.base_url,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No access log in test output."""

@@ -1,0 +1,49 @@
+"""Building the Bolt app. Nothing creates a global app: entry points call ``create_app``."""
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import App, BoltContext
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+import handlers
+from bot.settings import Settings
+from bot.slack_client import make_web_client
+
+
+def create_app(
+    *,
+    settings: Settings,
+    session_factory: sessionmaker[Session],
+    client: WebClient | None = None,
+    socket_mode: bool = False,
+) -> App:
+    """The Bolt app with every listener registered.
+
+    HTTP mode verifies Slack's request signatures with ``SLACK_SIGNING_SECRET``; Socket Mode
+    needs no signing secret. Listeners receive the session factory as ``db``.
+    """
+    signing_secret = (
+        None if socket_mode else settings.require("slack_signing_secret")["slack_signing_secret"]
+    )
+    app = App(
+        client=client or make_web_client(settings),
+        signing_secret=signing_secret,
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+        logger=logging.getLogger("prodbot.bolt"),
+    )
+    app.use(_provide_database(session_factory))
+    handlers.register(app)
+    return app
+
+
+def _provide_database(
+    session_factory: sessionmaker[Session],
+) -> Callable[[BoltContext, Callable[[], None]], None]:
+    def provide_database(context: BoltContext, next: Callable[[], None]) -> None:
+        context["db"] = session_factory
+        next()
+
+    return provide_database

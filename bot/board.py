@@ -1,0 +1,180 @@
+"""Keeping each shift's live board in the line channel up to date.
+
+Called after the reporter has been answered: the entry is already committed, so a Slack
+failure here costs a board refresh, never an entry. The next entry brings the board up to date.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.messages.board import (
+    board_text,
+    build_board_blocks,
+    delay_thread_line,
+    issue_thread_line,
+    output_thread_line,
+)
+from bot.production import ShiftBoardView, compute_shift_board
+from bot.reporting import EntryKind, SavedEntry
+from models import DelayEntry, Issue, Line, OutputEntry, Severity, Shift, ShiftBoard
+
+logger = logging.getLogger(__name__)
+
+# Another request is posting this board right now: wait this long for its message ts.
+CLAIM_WAIT = timedelta(seconds=5)
+# A claim older than this without a message was left by a post that died; take it over.
+STALE_CLAIM = timedelta(seconds=30)
+BROADCAST_SEVERITIES = {Severity.HIGH, Severity.CRITICAL}
+
+
+@dataclass(frozen=True)
+class _BoardPost:
+    channel: str
+    text: str
+    blocks: list[dict[str, object]]
+    thread_line: str
+    broadcast: bool
+
+
+def publish_board_update(
+    *, client: WebClient, session_factory: sessionmaker[Session], saved: SavedEntry, at: datetime
+) -> None:
+    """Post or refresh the board of ``saved``'s shift instance and add the entry to its thread."""
+    try:
+        _publish(client, session_factory, saved, at)
+    except (SlackApiError, SlackClientError):
+        logger.exception(
+            "board of line %s not updated for %s %s", saved.line_id, saved.kind, saved.id
+        )
+
+
+def _publish(
+    client: WebClient, session_factory: sessionmaker[Session], saved: SavedEntry, at: datetime
+) -> None:
+    with session_scope(session_factory) as session:
+        line = session.get_one(Line, saved.line_id)
+        if not line.channel_id:
+            return
+        post = _render(session, line, saved, at)
+    board_id, message_ts = _claim_board(
+        session_factory, saved.line_id, saved.shift_id, saved.production_date, post.channel, at
+    )
+    if message_ts is None:
+        message_ts = _post_board(client, session_factory, board_id, post)
+    else:
+        client.chat_update(channel=post.channel, ts=message_ts, text=post.text, blocks=post.blocks)
+    client.chat_postMessage(
+        channel=post.channel,
+        thread_ts=message_ts,
+        text=post.thread_line,
+        reply_broadcast=post.broadcast,
+        unfurl_links=False,
+    )
+
+
+def _render(session: Session, line: Line, saved: SavedEntry, at: datetime) -> _BoardPost:
+    shift = session.get_one(Shift, saved.shift_id)
+    view = compute_shift_board(
+        session, line=line, shift=shift, production_date=saved.production_date, at=at
+    )
+    return _BoardPost(
+        channel=line.channel_id or "",
+        text=board_text(view),
+        blocks=[block.to_dict() for block in build_board_blocks(view)],
+        thread_line=_thread_line(session, saved, view),
+        broadcast=saved.kind is EntryKind.ISSUE
+        and session.get_one(Issue, saved.id).severity in BROADCAST_SEVERITIES,
+    )
+
+
+def _thread_line(session: Session, saved: SavedEntry, view: ShiftBoardView) -> str:
+    match saved.kind:
+        case EntryKind.OUTPUT:
+            return output_thread_line(session.get_one(OutputEntry, saved.id), view)
+        case EntryKind.DELAY:
+            return delay_thread_line(session.get_one(DelayEntry, saved.id), view)
+        case EntryKind.ISSUE:
+            return issue_thread_line(session.get_one(Issue, saved.id))
+
+
+def _claim_board(
+    session_factory: sessionmaker[Session],
+    line_id: int,
+    shift_id: int,
+    production_date: date,
+    channel: str,
+    at: datetime,
+) -> tuple[int, str | None]:
+    """The board row of this shift instance and its message ts.
+
+    ``None`` as ts means this caller holds the claim and must post the board. When another
+    caller holds a fresh claim, wait for its ts; a stale claim is taken over.
+    """
+    deadline = time.monotonic() + CLAIM_WAIT.total_seconds()
+    while True:
+        try:
+            with session_scope(session_factory) as session:
+                board = ShiftBoard(
+                    line_id=line_id,
+                    shift_id=shift_id,
+                    production_date=production_date,
+                    channel_id=channel,
+                    claimed_at=at,
+                )
+                session.add(board)
+            return board.id, None
+        except IntegrityError:
+            pass
+        with session_scope(session_factory) as session:
+            board = session.scalars(
+                select(ShiftBoard).where(
+                    ShiftBoard.line_id == line_id,
+                    ShiftBoard.shift_id == shift_id,
+                    ShiftBoard.production_date == production_date,
+                )
+            ).one()
+            if board.message_ts is not None:
+                return board.id, board.message_ts
+            if at - board.claimed_at > STALE_CLAIM or time.monotonic() > deadline:
+                taken = cast(
+                    CursorResult[Any],
+                    session.execute(
+                        update(ShiftBoard)
+                        .where(ShiftBoard.id == board.id, ShiftBoard.claimed_at == board.claimed_at)
+                        .values(claimed_at=at)
+                    ),
+                ).rowcount
+                if taken:
+                    return board.id, None
+        time.sleep(0.1)
+
+
+def _post_board(
+    client: WebClient, session_factory: sessionmaker[Session], board_id: int, post: _BoardPost
+) -> str:
+    try:
+        response = client.chat_postMessage(channel=post.channel, text=post.text, blocks=post.blocks)
+    except (SlackApiError, SlackClientError):
+        _release_claim(session_factory, board_id)
+        raise
+    message_ts = str(response["ts"])
+    with session_scope(session_factory) as session:
+        session.get_one(ShiftBoard, board_id).message_ts = message_ts
+    return message_ts
+
+
+def _release_claim(session_factory: sessionmaker[Session], board_id: int) -> None:
+    """Let the next entry post the board again."""
+    with session_scope(session_factory) as session:
+        board = session.get_one(ShiftBoard, board_id)
+        board.claimed_at = board.claimed_at - STALE_CLAIM * 2

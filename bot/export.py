@@ -1,0 +1,81 @@
+"""CSV export of entries, delays and issues: the same files for Slack and the terminal.
+
+Voided rows are included with their void marks, because nothing is ever deleted and an
+auditor reading the export must see corrections too. Times are ISO-8601 in UTC.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import DelayEntry, Issue, Line, OutputEntry, Shift, Site
+
+ENTRY_COLUMNS = (
+    "id", "site", "line", "shift", "production_date", "good", "scrap", "note",
+    "reported_by", "reported_at", "voided_at", "voided_by", "void_reason",
+)  # fmt: skip
+DELAY_COLUMNS = (
+    "id", "site", "line", "shift", "production_date", "minutes", "reason", "note",
+    "reported_by", "reported_at", "voided_at", "voided_by", "void_reason",
+)  # fmt: skip
+ISSUE_COLUMNS = (
+    "id", "site", "line", "shift", "production_date", "severity", "category", "status",
+    "text", "raised_by", "raised_at",
+)  # fmt: skip
+
+
+def export_csv_files(session: Session, *, date_from: date, date_to: date) -> dict[str, str]:
+    """File name → CSV text for production dates ``date_from``..``date_to`` inclusive."""
+    suffix = f"{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv"
+    return {
+        f"entries-{suffix}": _csv(
+            ENTRY_COLUMNS, _rows(session, OutputEntry, date_from, date_to, ENTRY_COLUMNS)
+        ),
+        f"delays-{suffix}": _csv(
+            DELAY_COLUMNS, _rows(session, DelayEntry, date_from, date_to, DELAY_COLUMNS)
+        ),
+        f"issues-{suffix}": _csv(
+            ISSUE_COLUMNS, _rows(session, Issue, date_from, date_to, ISSUE_COLUMNS)
+        ),
+    }
+
+
+def _rows(
+    session: Session,
+    model: type[OutputEntry] | type[DelayEntry] | type[Issue],
+    date_from: date,
+    date_to: date,
+    columns: Sequence[str],
+) -> Iterable[list[Any]]:
+    query = (
+        select(model, Site.name, Line.code, Shift.name)
+        .join(Line, Line.id == model.line_id)
+        .join(Site, Site.id == Line.site_id)
+        .join(Shift, Shift.id == model.shift_id)
+        .where(model.production_date >= date_from, model.production_date <= date_to)
+        .order_by(model.production_date, Line.code, model.id)
+    )
+    for row, site, line, shift in session.execute(query):
+        named = {"site": site, "line": line, "shift": shift}
+        yield [_cell(named[c] if c in named else getattr(row, c)) for c in columns]
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "value"):
+        return value.value
+    return "" if value is None else value
+
+
+def _csv(header: Sequence[str], rows: Iterable[list[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()

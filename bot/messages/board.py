@@ -1,0 +1,116 @@
+"""The live shift board and the lines posted into its thread."""
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.messages.format import (
+    local_clock,
+    mention,
+    minutes,
+    percent,
+    progress_bar,
+    shift_label,
+)
+from bot.production import ShiftBoardView
+from models import DelayEntry, Issue, OutputEntry
+
+MAX_ISSUES_SHOWN = 5
+SEVERITY_ICON = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
+
+
+def actual_vs_target(view: ShiftBoardView) -> str:
+    actual = f"{view.totals.good:,}"
+    if view.target is None:
+        return f"{actual} {view.unit} (no target)"
+    return f"{actual} / {view.target:,} {view.unit} ({percent(view.attainment)})"
+
+
+def board_text(view: ShiftBoardView) -> str:
+    """The notification and screen-reader text of the board."""
+    return f"{view.line_code} {shift_label(view.instance, view.zone)}: {actual_vs_target(view)}"
+
+
+def build_board_blocks(view: ShiftBoardView) -> list[Block]:
+    totals = view.totals
+    delays = (
+        minutes(totals.delay_minutes)
+        + " ("
+        + ", ".join(f"{reason} {mins}" for reason, mins in totals.delays_by_reason.items())
+        + ")"
+        if totals.delay_minutes
+        else "none"
+    )
+    scrap = f"{totals.scrap:,} ({percent(totals.scrap_rate)})" if totals.scrap else "0"
+    pace = (
+        f"{percent(view.pace)} of target at this rate"
+        if view.pace is not None
+        else "— (too early to tell)"
+    )
+    blocks: list[Block] = [
+        HeaderBlock(text=f"{view.line_code} · {view.line_name}"[:150]),
+        ContextBlock(elements=[MarkdownTextObject(text=shift_label(view.instance, view.zone))]),
+        SectionBlock(
+            text=f"*Actual* {actual_vs_target(view)}\n`{progress_bar(view.attainment)}`",
+            fields=[
+                f"*Pace*\n{pace}",
+                f"*Scrap*\n{scrap}",
+                f"*Delays*\n{delays}",
+                f"*Open issues*\n{len(view.open_issues) or 'none'}",
+            ],
+        ),
+    ]
+    if view.open_issues:
+        shown = view.open_issues[:MAX_ISSUES_SHOWN]
+        lines = [
+            f"{SEVERITY_ICON[i.severity]} *{i.severity}* {i.text[:150]} _({i.status})_"
+            for i in shown
+        ]
+        if len(view.open_issues) > len(shown):
+            lines.append(f"…and {len(view.open_issues) - len(shown)} more")
+        blocks.append(SectionBlock(text="\n".join(lines)))
+    blocks.append(
+        ContextBlock(
+            elements=[
+                MarkdownTextObject(
+                    text=f"Updated {local_clock(view.at, view.zone)} · every entry is in the thread"
+                )
+            ]
+        )
+    )
+    return blocks
+
+
+def _note(note: str | None) -> str:
+    return f" — _{note[:300]}_" if note else ""
+
+
+def output_thread_line(entry: OutputEntry, view: ShiftBoardView) -> str:
+    made = f"+{entry.good:,} good" + (f", {entry.scrap:,} scrap" if entry.scrap else "")
+    pace = f" · pace {percent(view.pace)}" if view.pace is not None else ""
+    prefix = f"↩️ voided {made} by {mention(entry.voided_by)}" if entry.voided_by else made
+    reporter = "" if entry.voided_by else f" · {mention(entry.reported_by)}"
+    return f"{prefix} → {actual_vs_target(view)}{pace}{reporter}{_note(entry.note)}"
+
+
+def delay_thread_line(entry: DelayEntry, view: ShiftBoardView) -> str:
+    lost = f"{minutes(view.totals.delay_minutes)} lost this shift"
+    if entry.voided_by:
+        voided = f"{minutes(entry.minutes)} {entry.reason} by {mention(entry.voided_by)}"
+        return f"↩️ voided ⏱ {voided} → {lost}"
+    return (
+        f"⏱ {minutes(entry.minutes)} {entry.reason} → {lost} · "
+        f"{mention(entry.reported_by)}{_note(entry.note)}"
+    )
+
+
+def issue_thread_line(issue: Issue) -> str:
+    category = f" [{issue.category.value}]" if issue.category else ""
+    return (
+        f"{SEVERITY_ICON[issue.severity.value]} *{issue.severity.value.upper()}* issue{category}: "
+        f"{issue.text} · {mention(issue.raised_by)}"
+    )

@@ -1,0 +1,44 @@
+"""Small text formatters shared by the Block Kit builders."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.shifts import ShiftInstance
+
+BAR_WIDTH = 10
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+def progress_bar(share: float | None, width: int = BAR_WIDTH) -> str:
+    """``▓▓▓▓▓░░░░░`` for 50%; capped at a full bar, empty when there is no target."""
+    filled = 0 if share is None else round(min(max(share, 0.0), 1.0) * width)
+    return "▓" * filled + "░" * (width - filled)
+
+
+def quantity(value: int, unit: str) -> str:
+    return f"{value:,} {unit}"
+
+
+def minutes(total: int) -> str:
+    hours, rest = divmod(total, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d} min" if rest else f"{hours} h"
+
+
+def local_clock(at: datetime, zone: ZoneInfo) -> str:
+    return at.astimezone(zone).strftime("%H:%M")
+
+
+def shift_label(instance: ShiftInstance, zone: ZoneInfo) -> str:
+    """``shift A · Fri 20 Nov 06:00–14:00`` in the site's local time."""
+    start = instance.start.astimezone(zone)
+    end = instance.end.astimezone(zone)
+    return f"shift {instance.shift_name} · {start:%a %d %b} {start:%H:%M}–{end:%H:%M}"
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"

@@ -1,0 +1,151 @@
+"""Ephemeral answers to the person who typed a command."""
+
+import json
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.messages.board import actual_vs_target
+from bot.messages.format import minutes, percent, progress_bar, shift_label
+from bot.production import LineStatus, ShiftBoardView
+from handlers.ids import ActionId
+from handlers.parsing import USAGE
+
+# Slack's limit for a button's value.
+BUTTON_VALUE_LIMIT = 2000
+
+
+def problem_text(problem: str, usage: str | None) -> str:
+    return f"⚠️ {problem}" + (f"\nUsage: `{usage}`" if usage else "")
+
+
+def output_saved_text(good: int, scrap: int, view: ShiftBoardView, *, duplicate: bool) -> str:
+    made = f"+{good:,} good" + (f", {scrap:,} scrap" if scrap else "")
+    again = " (already saved — this was a repeat of the same request)" if duplicate else ""
+    return (
+        f"✅ Saved {made} on {view.line_code}, {shift_label(view.instance, view.zone)} "
+        f"→ {actual_vs_target(view)}{again}"
+    )
+
+
+def delay_saved_text(
+    minutes_lost: int, reason: str, view: ShiftBoardView, *, duplicate: bool
+) -> str:
+    again = " (already saved)" if duplicate else ""
+    return (
+        f"✅ Logged {minutes(minutes_lost)} {reason} on {view.line_code}, "
+        f"{shift_label(view.instance, view.zone)} → {minutes(view.totals.delay_minutes)} "
+        f"lost this shift{again}"
+    )
+
+
+def issue_saved_text(severity: str, line_code: str, *, duplicate: bool) -> str:
+    again = " (already saved)" if duplicate else ""
+    return f"✅ Raised a *{severity}* issue on {line_code}; it is on the shift board.{again}"
+
+
+def undo_text(kind: str, line_code: str) -> str:
+    return f"↩️ Voided your last {kind} entry on {line_code}. The board shows the corrected total."
+
+
+def export_started_text(date_from: str, date_to: str) -> str:
+    return f"📄 Preparing CSV files for {date_from} to {date_to}; they arrive in a DM from me."
+
+
+def not_available_text(subcommand: str) -> str:
+    return f"`/prod {subcommand}` is not available yet in this version of prodbot."
+
+
+def build_implausible_blocks(message: str, confirm_value: str) -> list[Block]:
+    """ "Did you mean…?" with a button to save the quantity anyway.
+
+    ``confirm_value`` is the validated command as JSON; it rides on the button so the save
+    needs no server-side pending state.
+    """
+    blocks: list[Block] = [
+        SectionBlock(text=f"🤔 *Did you mean that?* {message}"),
+    ]
+    if len(confirm_value) <= BUTTON_VALUE_LIMIT:
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Save anyway",
+                        action_id=ActionId.CONFIRM_OUTPUT,
+                        value=confirm_value,
+                        style="primary",
+                    ),
+                    ButtonElement(text="Discard", action_id=ActionId.DISCARD_OUTPUT, value="-"),
+                ]
+            )
+        )
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text="Nothing is saved until you choose.")])
+        )
+    else:
+        blocks.append(
+            ContextBlock(
+                elements=[
+                    MarkdownTextObject(
+                        text="Nothing was saved. Shorten the note to confirm this quantity."
+                    )
+                ]
+            )
+        )
+    return blocks
+
+
+def confirm_value(command_json: str, request_key: str) -> str:
+    return json.dumps(
+        {"command": json.loads(command_json), "key": request_key}, separators=(",", ":")
+    )
+
+
+def build_status_blocks(statuses: list[LineStatus]) -> list[Block]:
+    blocks: list[Block] = []
+    for status in statuses:
+        day_share = status.day_actual / status.day_target if status.day_target else None
+        day = f"*Day {status.day:%a %d %b}* {status.day_actual:,}" + (
+            f" / {status.day_target:,} {status.unit} ({percent(day_share)})"
+            if status.day_target
+            else f" {status.unit} (no target)"
+        )
+        shift = status.shift
+        if shift is None:
+            text = f"*{status.line_code}* · {status.line_name}\nNo shift running.\n{day}"
+        else:
+            issues = len(shift.open_issues)
+            text = (
+                f"*{status.line_code}* · {status.line_name} — "
+                f"{shift_label(shift.instance, shift.zone)}\n"
+                f"`{progress_bar(shift.attainment)}` {actual_vs_target(shift)} · "
+                f"pace {percent(shift.pace)} · delays {minutes(shift.totals.delay_minutes)} · "
+                f"{issues or 'no'} open issue{'s' if issues != 1 else ''}\n{day}"
+            )
+        blocks.append(SectionBlock(text=text[:3000]))
+    return blocks[:50]
+
+
+def status_text(statuses: list[LineStatus]) -> str:
+    return "; ".join(
+        f"{s.line_code}: {actual_vs_target(s.shift) if s.shift else 'no shift running'}"
+        for s in statuses
+    )
+
+
+def help_text() -> str:
+    return "\n".join(
+        [
+            "*prodbot* — report from the floor in seconds. "
+            "LINE can be left out in a line's channel.",
+            *(f"• `{usage}`" for usage in USAGE.values()),
+            "DURATION: `45`, `45m`, `1h`, `1h30m`, `1:30`. Reasons and severities take any "
+            "unambiguous prefix (`mat` → material).",
+        ]
+    )

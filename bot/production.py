@@ -1,0 +1,249 @@
+"""Production numbers for one line and shift instance: target, actual, pace, delays, issues.
+
+Plain functions over the database; they know nothing of Slack. Voided entries never count.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.shifts import (
+    ShiftInstance,
+    latest_shift_instance,
+    local_date,
+    runs_on,
+    shift_instance,
+)
+from models import (
+    CalendarEntry,
+    DelayEntry,
+    Issue,
+    IssueStatus,
+    Line,
+    OutputEntry,
+    Shift,
+    Site,
+    Target,
+)
+
+# Before this share of a shift has passed, a projection is mostly noise.
+PACE_MIN_ELAPSED_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class ShiftTotals:
+    good: int = 0
+    scrap: int = 0
+    delay_minutes: int = 0
+    delays_by_reason: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def scrap_rate(self) -> float | None:
+        made = self.good + self.scrap
+        return self.scrap / made if made else None
+
+
+@dataclass(frozen=True)
+class OpenIssue:
+    id: int
+    severity: str
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ShiftBoardView:
+    """Everything the live board of one line's shift instance shows."""
+
+    line_code: str
+    line_name: str
+    unit: str
+    instance: ShiftInstance
+    zone: ZoneInfo
+    target: int | None
+    totals: ShiftTotals
+    pace: float | None
+    open_issues: list[OpenIssue]
+    at: datetime
+
+    @property
+    def attainment(self) -> float | None:
+        return attainment(self.totals.good, self.target)
+
+
+def attainment(actual: int, target: int | None) -> float | None:
+    return actual / target if target else None
+
+
+def projected_output(actual: int, instance: ShiftInstance, at: datetime) -> float | None:
+    """End-of-shift output at the run-rate so far.
+
+    Breaks are taken as spread evenly over the shift, so the productive share elapsed equals
+    the share of the shift's real length elapsed (DST days included).
+    """
+    share = instance.elapsed(at) / instance.duration
+    if share < PACE_MIN_ELAPSED_SHARE:
+        return None
+    return actual / share
+
+
+def pace(actual: int, target: int | None, instance: ShiftInstance, at: datetime) -> float | None:
+    """Projected end-of-shift output as a share of target (1.0 = on target)."""
+    projection = projected_output(actual, instance, at)
+    if projection is None or not target:
+        return None
+    return projection / target
+
+
+def is_planned_stop(
+    session: Session, *, site: Site, line: Line, shift: Shift, production_date: date
+) -> bool:
+    entries = session.scalars(
+        select(CalendarEntry).where(
+            CalendarEntry.site_id == site.id, CalendarEntry.day == production_date
+        )
+    )
+    return any(
+        (not entry.line_codes or line.code_key in {c.lower() for c in entry.line_codes})
+        and (not entry.shift_names or shift.name_key in {s.lower() for s in entry.shift_names})
+        for entry in entries
+    )
+
+
+def target_for(session: Session, *, line: Line, shift: Shift, production_date: date) -> int | None:
+    """Units planned for the shift instance; None when the shift does not run or is stopped.
+
+    A dated override (``/prod target``) covering the date wins over the plant file's default;
+    among overrides the latest set wins.
+    """
+    if not runs_on(shift, production_date):
+        return None
+    if is_planned_stop(
+        session, site=line.site, line=line, shift=shift, production_date=production_date
+    ):
+        return None
+    covering = session.scalars(
+        select(Target)
+        .where(
+            Target.line_id == line.id,
+            Target.shift_id == shift.id,
+            or_(Target.valid_from.is_(None), Target.valid_from <= production_date),
+            or_(Target.valid_to.is_(None), Target.valid_to >= production_date),
+        )
+        .order_by(Target.valid_from.is_(None), Target.id.desc())
+    ).first()
+    return covering.units if covering else None
+
+
+def shift_totals(
+    session: Session, *, line_id: int, shift_id: int, production_date: date
+) -> ShiftTotals:
+    good, scrap = session.execute(
+        select(
+            func.coalesce(func.sum(OutputEntry.good), 0),
+            func.coalesce(func.sum(OutputEntry.scrap), 0),
+        ).where(
+            OutputEntry.line_id == line_id,
+            OutputEntry.production_date == production_date,
+            OutputEntry.shift_id == shift_id,
+            OutputEntry.voided_at.is_(None),
+        )
+    ).one()
+    delays = session.execute(
+        select(DelayEntry.reason, func.sum(DelayEntry.minutes))
+        .where(
+            DelayEntry.line_id == line_id,
+            DelayEntry.production_date == production_date,
+            DelayEntry.shift_id == shift_id,
+            DelayEntry.voided_at.is_(None),
+        )
+        .group_by(DelayEntry.reason)
+    ).all()
+    by_reason = {reason: int(minutes) for reason, minutes in delays}
+    by_reason = dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0])))
+    return ShiftTotals(int(good), int(scrap), sum(by_reason.values()), by_reason)
+
+
+def open_issues(session: Session, *, line_id: int) -> list[OpenIssue]:
+    issues = session.scalars(
+        select(Issue)
+        .where(Issue.line_id == line_id, Issue.status != IssueStatus.RESOLVED)
+        .order_by(Issue.raised_at)
+    )
+    ordered = sorted(issues, key=lambda issue: -issue.severity.rank)
+    return [OpenIssue(i.id, i.severity.value, i.text, i.status.value) for i in ordered]
+
+
+def compute_shift_board(
+    session: Session, *, line: Line, shift: Shift, production_date: date, at: datetime
+) -> ShiftBoardView:
+    zone = ZoneInfo(line.site.timezone)
+    instance = shift_instance(shift, production_date, zone)
+    target = target_for(session, line=line, shift=shift, production_date=production_date)
+    totals = shift_totals(
+        session, line_id=line.id, shift_id=shift.id, production_date=production_date
+    )
+    return ShiftBoardView(
+        line_code=line.code,
+        line_name=line.name,
+        unit=line.unit,
+        instance=instance,
+        zone=zone,
+        target=target,
+        totals=totals,
+        pace=pace(totals.good, target, instance, at),
+        open_issues=open_issues(session, line_id=line.id),
+        at=at,
+    )
+
+
+@dataclass(frozen=True)
+class LineStatus:
+    """``/prod status`` for one line: its current shift and the production day so far."""
+
+    line_code: str
+    line_name: str
+    unit: str
+    shift: ShiftBoardView | None
+    day: date
+    day_target: int | None
+    day_actual: int
+
+
+def compute_line_status(
+    session: Session, *, line: Line, at: datetime, late_window: timedelta
+) -> LineStatus:
+    zone = ZoneInfo(line.site.timezone)
+    shifts = [shift for shift in line.site.shifts if shift.active]
+    instance = latest_shift_instance(shifts, zone, at, ended_within=late_window)
+    board = None
+    if instance is not None:
+        shift = next(s for s in shifts if s.id == instance.shift_id)
+        board = compute_shift_board(
+            session, line=line, shift=shift, production_date=instance.production_date, at=at
+        )
+    day = instance.production_date if instance else local_date(at, zone)
+    targets = [
+        target
+        for shift in shifts
+        if (target := target_for(session, line=line, shift=shift, production_date=day)) is not None
+    ]
+    day_actual = session.scalar(
+        select(func.coalesce(func.sum(OutputEntry.good), 0)).where(
+            OutputEntry.line_id == line.id,
+            OutputEntry.production_date == day,
+            OutputEntry.voided_at.is_(None),
+        )
+    )
+    return LineStatus(
+        line_code=line.code,
+        line_name=line.name,
+        unit=line.unit,
+        shift=board,
+        day=day,
+        day_target=sum(targets) if targets else None,
+        day_actual=int(day_actual or 0),
+    )

@@ -1,0 +1,73 @@
+"""Button listeners."""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.board import publish_board_update
+from bot.db import session_scope
+from bot.messages.replies import output_saved_text
+from bot.production import compute_shift_board
+from bot.reporting import record_output, request_scope
+from handlers.ids import ActionId
+from handlers.parsing import OutputCommand, validate_command
+from models import Line, Shift
+
+
+def register(app: App) -> None:
+    app.action(ActionId.CONFIRM_OUTPUT)(handle_confirm_output)
+    app.action(ActionId.DISCARD_OUTPUT)(handle_discard_output)
+
+
+def handle_confirm_output(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: sessionmaker[Session],
+) -> None:
+    """ "Save anyway" on an implausible quantity: the same command, saved without the check.
+
+    The original request's key rides along, so pressing twice still saves once.
+    """
+    ack()
+    at = datetime.now(UTC)
+    user_id = body["user"]["id"]
+    value = json.loads(action["value"])
+    with session_scope(db) as session:
+        scope = request_scope(
+            session, channel_id=(body.get("channel") or {}).get("id"), user_id=user_id, at=at
+        )
+        command = validate_command(
+            OutputCommand, value["command"], command="output", today=scope.parse_context.today
+        )
+        saved = record_output(
+            session,
+            scope=scope,
+            command=command,
+            user_id=user_id,
+            request_key=str(value["key"]),
+            at=at,
+            confirmed=True,
+        )
+        view = compute_shift_board(
+            session,
+            line=session.get_one(Line, saved.line_id),
+            shift=session.get_one(Shift, saved.shift_id),
+            production_date=saved.production_date,
+            at=at,
+        )
+        reply = output_saved_text(command.good, command.scrap, view, duplicate=saved.duplicate)
+    respond(replace_original=True, response_type="ephemeral", text=reply)
+    if not saved.duplicate:
+        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+
+
+def handle_discard_output(ack: Ack, respond: Respond) -> None:
+    ack()
+    respond(delete_original=True)

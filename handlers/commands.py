@@ -1,0 +1,233 @@
+"""Slash command listeners: parse, call the domain, answer, then update Slack.
+
+Order matters: the entry is committed, then acknowledged (Slack's 3 seconds), and only then
+is the line channel's board updated. A slow or failing Slack Web API delays the board, never the
+answer, and never loses the entry.
+"""
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.board import publish_board_update
+from bot.db import session_scope
+from bot.export import export_csv_files
+from bot.messages.replies import (
+    build_status_blocks,
+    delay_saved_text,
+    export_started_text,
+    help_text,
+    issue_saved_text,
+    not_available_text,
+    output_saved_text,
+    status_text,
+    undo_text,
+)
+from bot.production import ShiftBoardView, compute_line_status, compute_shift_board
+from bot.reporting import (
+    LATE_REPORT_WINDOW,
+    SavedEntry,
+    get_line,
+    raise_issue,
+    record_delay,
+    record_output,
+    request_scope,
+    void_latest_entry,
+)
+from handlers.ids import Command
+from handlers.parsing import (
+    ExportCommand,
+    HandoverCommand,
+    HelpCommand,
+    StatusCommand,
+    TargetCommand,
+    UndoCommand,
+    parse_delay,
+    parse_issue,
+    parse_output,
+    parse_prod,
+)
+from models import Line, Shift
+
+EXPORT_DEFAULT_DAYS = 7
+logger = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.command(Command.OUTPUT)(handle_output_command)
+    app.command(Command.DELAY)(handle_delay_command)
+    app.command(Command.ISSUE)(handle_issue_command)
+    app.command(Command.PROD)(handle_prod_command)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def handle_output_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, db: sessionmaker[Session]
+) -> None:
+    at = _now()
+    with session_scope(db) as session:
+        scope = request_scope(
+            session, channel_id=command.get("channel_id"), user_id=command["user_id"], at=at
+        )
+        parsed = parse_output(command.get("text", ""), scope.parse_context)
+        saved = record_output(
+            session,
+            scope=scope,
+            command=parsed,
+            user_id=command["user_id"],
+            request_key=command["trigger_id"],
+            at=at,
+        )
+        reply = output_saved_text(
+            parsed.good, parsed.scrap, _board_view(session, saved, at), duplicate=saved.duplicate
+        )
+    ack(response_type="ephemeral", text=reply)
+    if not saved.duplicate:
+        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+
+
+def handle_delay_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, db: sessionmaker[Session]
+) -> None:
+    at = _now()
+    with session_scope(db) as session:
+        scope = request_scope(
+            session, channel_id=command.get("channel_id"), user_id=command["user_id"], at=at
+        )
+        parsed = parse_delay(command.get("text", ""), scope.parse_context)
+        saved = record_delay(
+            session,
+            scope=scope,
+            command=parsed,
+            user_id=command["user_id"],
+            request_key=command["trigger_id"],
+            at=at,
+        )
+        reply = delay_saved_text(
+            parsed.minutes,
+            parsed.reason,
+            _board_view(session, saved, at),
+            duplicate=saved.duplicate,
+        )
+    ack(response_type="ephemeral", text=reply)
+    if not saved.duplicate:
+        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+
+
+def handle_issue_command(
+    ack: Ack, command: dict[str, Any], client: WebClient, db: sessionmaker[Session]
+) -> None:
+    at = _now()
+    with session_scope(db) as session:
+        scope = request_scope(
+            session, channel_id=command.get("channel_id"), user_id=command["user_id"], at=at
+        )
+        parsed = parse_issue(command.get("text", ""), scope.parse_context)
+        saved = raise_issue(
+            session,
+            scope=scope,
+            command=parsed,
+            user_id=command["user_id"],
+            request_key=command["trigger_id"],
+            at=at,
+        )
+        reply = issue_saved_text(
+            parsed.severity.value, parsed.line.upper(), duplicate=saved.duplicate
+        )
+    ack(response_type="ephemeral", text=reply)
+    if not saved.duplicate:
+        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+
+
+def handle_prod_command(
+    ack: Ack,
+    command: dict[str, Any],
+    client: WebClient,
+    respond: Respond,
+    db: sessionmaker[Session],
+) -> None:
+    at = _now()
+    user_id = command["user_id"]
+    with session_scope(db) as session:
+        scope = request_scope(session, channel_id=command.get("channel_id"), user_id=user_id, at=at)
+        parsed = parse_prod(command.get("text", ""), scope.parse_context)
+        match parsed:
+            case StatusCommand(line=code):
+                lines = (
+                    [get_line(session, site=scope.site, code_key=code)]
+                    if code
+                    else [line for line in scope.site.lines if line.active]
+                )
+                statuses = [
+                    compute_line_status(session, line=line, at=at, late_window=LATE_REPORT_WINDOW)
+                    for line in lines
+                ]
+                ack(
+                    response_type="ephemeral",
+                    text=status_text(statuses),
+                    blocks=build_status_blocks(statuses),
+                )
+                return
+            case UndoCommand():
+                saved = void_latest_entry(session, user_id=user_id, at=at)
+                reply = undo_text(saved.kind.value, session.get_one(Line, saved.line_id).code)
+            case ExportCommand(date_from=date_from, date_to=date_to):
+                date_to = date_to or scope.parse_context.today
+                date_from = date_from or date_to - timedelta(days=EXPORT_DEFAULT_DAYS - 1)
+                ack(
+                    response_type="ephemeral",
+                    text=export_started_text(str(date_from), str(date_to)),
+                )
+                files = export_csv_files(session, date_from=date_from, date_to=date_to)
+                _send_export(client, respond, user_id, files, f"{date_from} to {date_to}")
+                return
+            case HelpCommand():
+                ack(response_type="ephemeral", text=help_text())
+                return
+            case TargetCommand() | HandoverCommand():
+                subcommand = "target" if isinstance(parsed, TargetCommand) else "handover"
+                ack(response_type="ephemeral", text=not_available_text(subcommand))
+                return
+    ack(response_type="ephemeral", text=reply)
+    publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+
+
+def _board_view(session: Session, saved: SavedEntry, at: datetime) -> ShiftBoardView:
+    return compute_shift_board(
+        session,
+        line=session.get_one(Line, saved.line_id),
+        shift=session.get_one(Shift, saved.shift_id),
+        production_date=saved.production_date,
+        at=at,
+    )
+
+
+def _send_export(
+    client: WebClient, respond: Respond, user_id: str, files: dict[str, str], period: str
+) -> None:
+    """DM the CSV files to the caller (files_upload_v2 needs a channel id, hence the DM open)."""
+    try:
+        dm = client.conversations_open(users=user_id)
+        client.files_upload_v2(
+            channel=dm["channel"]["id"],
+            initial_comment=f"prodbot export, production dates {period}",
+            file_uploads=[
+                {"content": content, "filename": name, "title": name}
+                for name, content in files.items()
+            ],
+        )
+    except (SlackApiError, SlackClientError) as error:
+        logger.exception("export for %s not delivered", user_id)
+        respond(
+            response_type="ephemeral",
+            text=f"⚠️ Slack refused the export files ({error}). Try again, or ask an admin "
+            "to run `prodbot export`.",
+        )

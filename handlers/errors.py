@@ -1,0 +1,65 @@
+"""The one error handler: domain problems become ephemeral answers, crashes get logged.
+
+A problem raised before the request was acknowledged is answered in the acknowledgement itself
+(nothing was written: the unit of work rolled back). After the acknowledgement, the answer goes
+through ``respond``.
+"""
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse, Respond
+from slack_sdk.models.blocks import Block
+from sqlalchemy.exc import OperationalError
+
+from bot.errors import ProdbotError
+from bot.messages.replies import build_implausible_blocks, confirm_value, problem_text
+from bot.reporting import ImplausibleQuantity
+from handlers.parsing import UsageError
+
+logger = logging.getLogger(__name__)
+
+DATABASE_DOWN = (
+    "⚠️ The production database is not answering, so nothing was saved. "
+    "Please try again in a minute."
+)
+CRASHED = "⚠️ Something went wrong on our side and nothing was saved. Please try again."
+
+
+def register(app: App) -> None:
+    app.error(handle_error)
+
+
+def handle_error(
+    error: Exception, body: dict[str, Any], respond: Respond, response: BoltResponse | None
+) -> BoltResponse | None:
+    acknowledged = response is None
+    blocks: list[Block] | None = None
+    match error:
+        case ImplausibleQuantity():
+            text = problem_text(error.message, None)
+            blocks = build_implausible_blocks(
+                error.message, confirm_value(error.command.model_dump_json(), error.request_key)
+            )
+        case UsageError():
+            text = problem_text(error.problem, error.usage)
+        case ProdbotError():
+            text = problem_text(error.message, error.usage)
+        case OperationalError():
+            logger.exception("database unavailable", exc_info=error)
+            text = DATABASE_DOWN
+        case _:
+            logger.exception("unhandled error in a listener", exc_info=error)
+            if acknowledged:
+                return None
+            text = CRASHED
+    message: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+    if blocks:
+        message["blocks"] = [block.to_dict() for block in blocks]
+    if acknowledged:
+        respond(**message)
+        return None
+    return BoltResponse(
+        status=200, body=json.dumps(message), headers={"content-type": "application/json"}
+    )
