@@ -7,6 +7,7 @@ auditor reading the export must see corrections too. Times are ISO-8601 in UTC.
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -29,20 +30,33 @@ ISSUE_COLUMNS = (
 )  # fmt: skip
 
 
-def export_csv_files(session: Session, *, date_from: date, date_to: date) -> dict[str, str]:
-    """File name → CSV text for production dates ``date_from``..``date_to`` inclusive."""
+@dataclass(frozen=True)
+class CsvFile:
+    name: str
+    content: str
+    rows: int
+
+
+def export_csv_files(session: Session, *, date_from: date, date_to: date) -> list[CsvFile]:
+    """entries, delays and issues for production dates ``date_from``..``date_to`` inclusive."""
     suffix = f"{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv"
-    return {
-        f"entries-{suffix}": _csv(
-            ENTRY_COLUMNS, _rows(session, OutputEntry, date_from, date_to, ENTRY_COLUMNS)
+    return [
+        _csv(
+            f"entries-{suffix}",
+            ENTRY_COLUMNS,
+            _rows(session, OutputEntry, date_from, date_to, ENTRY_COLUMNS),
         ),
-        f"delays-{suffix}": _csv(
-            DELAY_COLUMNS, _rows(session, DelayEntry, date_from, date_to, DELAY_COLUMNS)
+        _csv(
+            f"delays-{suffix}",
+            DELAY_COLUMNS,
+            _rows(session, DelayEntry, date_from, date_to, DELAY_COLUMNS),
         ),
-        f"issues-{suffix}": _csv(
-            ISSUE_COLUMNS, _rows(session, Issue, date_from, date_to, ISSUE_COLUMNS)
+        _csv(
+            f"issues-{suffix}",
+            ISSUE_COLUMNS,
+            _rows(session, Issue, date_from, date_to, ISSUE_COLUMNS),
         ),
-    }
+    ]
 
 
 def _rows(
@@ -73,9 +87,12 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _csv(header: Sequence[str], rows: Iterable[list[Any]]) -> str:
+def _csv(name: str, header: Sequence[str], rows: Iterable[list[Any]]) -> CsvFile:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return CsvFile(name, buffer.getvalue(), count)

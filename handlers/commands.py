@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.board import publish_board_update
 from bot.db import session_scope
-from bot.export import export_csv_files
+from bot.export import CsvFile, export_csv_files
 from bot.messages.replies import (
     build_status_blocks,
     delay_saved_text,
@@ -211,7 +211,7 @@ def _board_view(session: Session, saved: SavedEntry, at: datetime) -> ShiftBoard
 
 
 def _send_export(
-    client: WebClient, respond: Respond, user_id: str, files: dict[str, str], period: str
+    client: WebClient, respond: Respond, user_id: str, files: list[CsvFile], period: str
 ) -> None:
     """DM the CSV files to the caller (files_upload_v2 needs a channel id, hence the DM open)."""
     try:
@@ -220,8 +220,8 @@ def _send_export(
             channel=dm["channel"]["id"],
             initial_comment=f"prodbot export, production dates {period}",
             file_uploads=[
-                {"content": content, "filename": name, "title": name}
-                for name, content in files.items()
+                {"content": file.content, "filename": file.name, "title": file.name}
+                for file in files
             ],
         )
     except (SlackApiError, SlackClientError) as error:

@@ -1,0 +1,121 @@
+"""The ``prodbot`` command line: what a plant's IT admin types."""
+
+import json
+import logging
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.export import export_csv_files
+from bot.manifest import build_manifest
+from bot.plant import PlantFileError, apply_plant, read_plant_file
+from bot.settings import ConfigError, get_settings
+
+app = typer.Typer(
+    help="prodbot: the production assistant that lives in Slack.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+plant_app = typer.Typer(help="The plant file: site, lines, shifts, targets.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(plant_app, name="plant")
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        app()
+    except ConfigError as error:
+        typer.echo(f"prodbot: {error}", err=True)
+        raise SystemExit(2) from None
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations up to the newest schema."""
+    settings = get_settings()
+    upgrade(settings.database_url)
+    console.print("Database schema is up to date.")
+
+
+@plant_app.command("load")
+def plant_load(file: Annotated[Path, typer.Argument(help="The plant TOML file.")]) -> None:
+    """Create or update a site from a plant file. Nothing is written if the file has a mistake."""
+    try:
+        plant = read_plant_file(file)
+    except PlantFileError as error:
+        errors.print(f"[red]{file} was not loaded[/red]; fix these and load it again:")
+        for problem in error.problems:
+            errors.print(f"  • {problem}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    factory = make_session_factory(make_engine(get_settings().database_url))
+    with session_scope(factory) as session:
+        changes = apply_plant(session=session, plant=plant, at=datetime.now(UTC))
+    if not changes:
+        console.print(f"{plant.site.name}: already up to date, nothing changed.")
+        return
+    console.print(f"{plant.site.name}: {len(changes)} change(s)")
+    for change in changes:
+        console.print(f"  • {change}", highlight=False, markup=False)
+
+
+@app.command("export")
+def export(
+    date_from: Annotated[
+        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First production date.")
+    ] = None,
+    date_to: Annotated[
+        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last production date.")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder to write the CSV files to.")] = Path("."),
+) -> None:
+    """Write entries, delays and issues as CSV files (the same files `/prod export` sends)."""
+    last = date_to.date() if date_to else date.today()
+    first = date_from.date() if date_from else last - timedelta(days=6)
+    if first > last:
+        errors.print("[red]--from is after --to[/red]")
+        raise typer.Exit(2)
+    factory = make_session_factory(make_engine(get_settings().database_url))
+    with session_scope(factory) as session:
+        files = export_csv_files(session, date_from=first, date_to=last)
+    out.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        (out / file.name).write_text(file.content, encoding="utf-8")
+        console.print(f"{out / file.name}: {file.rows} row(s)", highlight=False)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
+    port: Annotated[int | None, typer.Option(help="Port (default: $PORT, else 3000).")] = None,
+    workers: Annotated[int, typer.Option(help="gunicorn worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(help="Threads per worker.")] = 8,
+) -> None:
+    """HTTP mode: Slack requests at /slack/events, health at /healthz (under gunicorn)."""
+    from bot.server import run_gunicorn
+
+    settings = get_settings()
+    settings.require("slack_bot_token", "slack_signing_secret")
+    run_gunicorn(host=host, port=port or settings.port, workers=workers, threads=threads)
+
+
+@app.command("manifest")
+def manifest(
+    url: Annotated[
+        str | None,
+        typer.Option(help="Public base URL for HTTP mode; without it, Socket Mode is used."),
+    ] = None,
+) -> None:
+    """Print the Slack app manifest (paste it at api.slack.com/apps → Create New App)."""
+    print(json.dumps(build_manifest(request_url=url), indent=2))
