@@ -26,13 +26,6 @@ from bot.shifts import (
     runs_on,
     shift_instance,
 )
-from handlers.parsing import (
-    USAGE,
-    DelayCommand,
-    IssueCommand,
-    OutputCommand,
-    ParseContext,
-)
 from models import (
     AuditRecord,
     DelayEntry,
@@ -44,6 +37,13 @@ from models import (
     Person,
     Shift,
     Site,
+)
+from models.schemas import (
+    USAGE,
+    DelayCommand,
+    IssueCommand,
+    OutputCommand,
+    ParseContext,
 )
 
 Entry = TypeVar("Entry", OutputEntry, DelayEntry)

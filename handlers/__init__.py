@@ -2,10 +2,10 @@
 
 from slack_bolt import App
 
+from handlers import actions, commands, errors
+
 
 def register(app: App) -> None:
-    from handlers import actions, commands, errors
-
     commands.register(app)
     actions.register(app)
     errors.register(app)

@@ -14,8 +14,8 @@ from bot.messages.replies import output_saved_text
 from bot.production import compute_shift_board
 from bot.reporting import record_output, request_scope
 from handlers.ids import ActionId
-from handlers.parsing import OutputCommand, validate_command
 from models import Line, Shift
+from models.schemas import OutputCommand, validate_command
 
 
 def register(app: App) -> None:

@@ -40,19 +40,16 @@ from bot.reporting import (
     void_latest_entry,
 )
 from handlers.ids import Command
-from handlers.parsing import (
+from handlers.parsing import parse_delay, parse_issue, parse_output, parse_prod
+from models import Line, Shift
+from models.schemas import (
     ExportCommand,
     HandoverCommand,
     HelpCommand,
     StatusCommand,
     TargetCommand,
     UndoCommand,
-    parse_delay,
-    parse_issue,
-    parse_output,
-    parse_prod,
 )
-from models import Line, Shift
 
 EXPORT_DEFAULT_DAYS = 7
 logger = logging.getLogger(__name__)

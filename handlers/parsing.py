@@ -12,287 +12,40 @@ the same rules; the report-date window reads ``today`` from the validation conte
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Annotated, Any, TypeAlias, TypeVar
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
+from models.schemas import (
+    MAX_DELAY_MINUTES,
+    MAX_QUANTITY,
+    USAGE,
+    DelayCommand,
+    ExportCommand,
+    HandoverCommand,
+    HelpCommand,
+    IssueCommand,
+    OutputCommand,
+    ParseContext,
+    ProdCommand,
+    StatusCommand,
+    TargetCommand,
+    UndoCommand,
+    UsageError,
+    quote,
+    validate_command,
 )
-from pydantic_core import ErrorDetails
-
 from models.tables import IssueCategory, Severity
-
-MAX_QUANTITY = 10_000_000
-MAX_NOTE = 2000
-MAX_DELAY_MINUTES = 24 * 60
-MAX_DAYS_BACK = 7
-MAX_NAME = 32  # String(32): line codes, shift names, reason codes
-
-USAGE: dict[str, str] = {
-    "output": "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]",
-    "delay": "/delay [LINE] DURATION REASON [note…]",
-    "issue": "/issue [LINE] SEVERITY TEXT…",
-    "status": "/prod status [LINE]",
-    "target": "/prod target LINE QTY [shift S] [from YYYY-MM-DD] [to YYYY-MM-DD]",
-    "undo": "/prod undo",
-    "export": "/prod export [from YYYY-MM-DD] [to YYYY-MM-DD]",
-    "handover": "/prod handover [note…]",
-    "help": "/prod status|target|undo|export|handover|help …",
-}
 
 PROD_SUBCOMMANDS = ("status", "target", "undo", "export", "handover", "help")
 DURATION_FORMS = "45, 45m, 1h, 1h30m or 1:30"
 SEVERITY_NAMES = tuple(s.value for s in Severity)
 CATEGORY_NAMES = frozenset(c.value for c in IssueCategory)
 
-_SAFETY_WORD = re.compile(r"\bsafety\b", re.IGNORECASE)
 _QUANTITY = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MINUTES = re.compile(r"(\d+)(?:m|min)?")
 _HOURS = re.compile(r"(\d+)h(?:(\d+)(?:m|min)?)?")
 _CLOCK = re.compile(r"(\d+):(\d{2})")
 _FIRST_WORD_CATEGORY = re.compile(r"#?([a-z]+)[:,.]?")
-
-
-class UsageError(Exception):
-    """Bad input: ``problem`` says what is wrong in one sentence, ``usage`` is the command's
-    usage line."""
-
-    def __init__(self, problem: str, usage: str) -> None:
-        super().__init__(f"{problem}\nusage: {usage}")
-        self.problem = problem
-        self.usage = usage
-
-
-@dataclass(frozen=True)
-class ParseContext:
-    line_codes: frozenset[str]  # lower-cased codes of the lines the user could mean
-    channel_line: str | None  # lower-cased code of the line this channel maps to, if exactly one
-    delay_reasons: tuple[str, ...]  # the site's reason codes
-    today: date  # the site's local date now
-
-
-# --- models -----------------------------------------------------------------------------------
-
-
-def _blank_to_none(value: object) -> object:
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value
-
-
-LineCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=MAX_NAME)
-]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
-OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
-Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
-NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE)]
-Note = Annotated[NoteText | None, BeforeValidator(_blank_to_none)]
-
-
-class _Command(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def _check_order(start: date | None, end: date | None) -> None:
-    if start is not None and end is not None and end < start:
-        raise ValueError(f"the end date {end} is before the start date {start}")
-
-
-def _context_today(info: ValidationInfo) -> date | None:
-    context = info.context
-    if isinstance(context, Mapping):
-        today = context.get("today")
-        if isinstance(today, date):
-            return today
-    return None
-
-
-class OutputCommand(_Command):
-    line: LineCode
-    good: Quantity
-    scrap: Quantity = 0
-    shift: OptionalName = None
-    production_date: date | None = None
-    note: Note = None
-
-    @field_validator("production_date")
-    @classmethod
-    def _within_report_window(cls, value: date | None, info: ValidationInfo) -> date | None:
-        today = _context_today(info)
-        if value is None or today is None:
-            return value
-        if value > today:
-            raise ValueError(f"{value} is in the future (today is {today})")
-        earliest = today - timedelta(days=MAX_DAYS_BACK)
-        if value < earliest:
-            raise ValueError(
-                f"{value} is more than {MAX_DAYS_BACK} days back — the earliest date is {earliest}"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _something_to_record(self) -> "OutputCommand":
-        if self.good == 0 and self.scrap == 0:
-            raise ValueError("nothing to record: good and scrap are both 0")
-        return self
-
-
-class DelayCommand(_Command):
-    line: LineCode
-    minutes: int = Field(gt=0, le=MAX_DELAY_MINUTES)
-    reason: Name
-    note: Note = None
-
-
-class IssueCommand(_Command):
-    line: LineCode
-    severity: Severity
-    category: IssueCategory | None = None
-    text: str = Field(min_length=1, max_length=MAX_NOTE)
-
-    @model_validator(mode="after")
-    def _safety_is_at_least_high(self) -> "IssueCommand":
-        if _SAFETY_WORD.search(self.text):
-            self.category = IssueCategory.SAFETY
-        if self.category is IssueCategory.SAFETY and self.severity.rank < Severity.HIGH.rank:
-            self.severity = Severity.HIGH
-        return self
-
-
-class StatusCommand(_Command):
-    line: LineCode | None = None
-
-
-class TargetCommand(_Command):
-    line: LineCode
-    units: Quantity
-    shift: OptionalName = None
-    valid_from: date | None = None
-    valid_to: date | None = None
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> "TargetCommand":
-        _check_order(self.valid_from, self.valid_to)
-        return self
-
-
-class UndoCommand(_Command):
-    pass
-
-
-class ExportCommand(_Command):
-    date_from: date | None = None
-    date_to: date | None = None
-
-    @field_validator("date_from", "date_to")
-    @classmethod
-    def _not_in_future(cls, value: date | None, info: ValidationInfo) -> date | None:
-        today = _context_today(info)
-        if value is not None and today is not None and value > today:
-            raise ValueError(f"{value} is in the future (today is {today})")
-        return value
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> "ExportCommand":
-        _check_order(self.date_from, self.date_to)
-        return self
-
-
-class HandoverCommand(_Command):
-    note: Note = None
-
-
-class HelpCommand(_Command):
-    pass
-
-
-ProdCommand: TypeAlias = (
-    StatusCommand | TargetCommand | UndoCommand | ExportCommand | HandoverCommand | HelpCommand
-)
-
-M = TypeVar("M", bound=BaseModel)
-
-_FIELD_LABELS = {
-    "line": "the line",
-    "good": "good units",
-    "scrap": "scrap",
-    "units": "the target",
-    "minutes": "the delay",
-    "reason": "the reason",
-    "shift": "the shift",
-    "note": "the note",
-    "text": "the issue text",
-    "severity": "the severity",
-    "category": "the category",
-    "production_date": "the date",
-    "valid_from": "the start date",
-    "valid_to": "the end date",
-    "date_from": "the start date",
-    "date_to": "the end date",
-}
-_QUANTITY_FIELDS = {"good", "scrap", "units"}
-
-
-def _describe(error: ErrorDetails) -> str:
-    """One pydantic error as a sentence for a person on a phone."""
-    field = str(error["loc"][0]) if error["loc"] else ""
-    label = _FIELD_LABELS.get(field, field.replace("_", " ") or "the input")
-    kind = error["type"]
-    ctx: dict[str, Any] = dict(error.get("ctx") or {})
-    value = error.get("input")
-    shown = _quote(str(value))
-    if kind in ("value_error", "assertion_error") and "error" in ctx:
-        return str(ctx["error"])
-    if kind == "missing":
-        return f"{label} is missing"
-    if kind == "extra_forbidden":
-        return f"'{field}' is not a field of this command"
-    if kind == "string_too_short":
-        return f"{label} is empty"
-    if kind == "string_too_long":
-        length = len(value) if isinstance(value, str) else 0
-        return f"{label} is too long: {length:,} characters (max {ctx.get('max_length', 0):,})"
-    if kind == "less_than_equal":
-        if field in _QUANTITY_FIELDS:
-            return f"{shown} is more than a line can make (max {MAX_QUANTITY:,})"
-        return f"{label} can't be more than {ctx.get('le')} ({shown})"
-    if kind == "greater_than_equal":
-        return f"{label} can't be below {ctx.get('ge')} ({shown})"
-    if kind == "greater_than":
-        return f"{label} must be more than {ctx.get('gt')} ({shown})"
-    if kind.startswith("int"):
-        return f"{shown} is not a whole number for {label}"
-    if kind.startswith("date"):
-        return f"{shown} is not a date for {label} — use YYYY-MM-DD"
-    if kind == "enum":
-        return f"{shown} is not a valid value for {label} — use {ctx.get('expected', '')}"
-    return f"{shown} is not a valid value for {label}"
-
-
-def validate_command(
-    model: type[M], data: Mapping[str, object], *, command: str, today: date | None = None
-) -> M:
-    """Validate ``data`` into ``model``; any problem becomes a ``UsageError`` for ``command``.
-
-    ``today`` enables the date-window checks (output date at most 7 days back and not in the
-    future, export dates not in the future). Use it for modal submissions too.
-    """
-    context = {"today": today} if today is not None else None
-    try:
-        return model.model_validate(dict(data), context=context)
-    except ValidationError as exc:
-        raise UsageError(_describe(exc.errors()[0]), USAGE[command]) from None
 
 
 # --- words ------------------------------------------------------------------------------------
@@ -326,10 +79,6 @@ class _Words:
         return self._text[start:].strip()
 
 
-def _quote(word: str) -> str:
-    return f"'{word}'" if len(word) <= 40 else f"'{word[:40]}…'"
-
-
 def _or_list(words: Sequence[str]) -> str:
     if len(words) <= 1:
         return "".join(words)
@@ -349,9 +98,9 @@ def _pick(word: str, choices: Sequence[str], *, kind: str, usage: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise UsageError(f"{_quote(word)} could be {_or_list(matches)} — type more letters", usage)
+        raise UsageError(f"{quote(word)} could be {_or_list(matches)} — type more letters", usage)
     known = f"use {_or_list(list(choices))}" if choices else f"no {kind}s are set up"
-    raise UsageError(f"unknown {kind} {_quote(word)} — {known}", usage)
+    raise UsageError(f"unknown {kind} {quote(word)} — {known}", usage)
 
 
 def _big_int(digits: str) -> int:
@@ -380,7 +129,7 @@ def _lines_hint(ctx: ParseContext) -> str:
 
 
 def _unknown_line(word: str, ctx: ParseContext, usage: str) -> UsageError:
-    return UsageError(f"unknown line {_quote(word)}{_lines_hint(ctx)}", usage)
+    return UsageError(f"unknown line {quote(word)}{_lines_hint(ctx)}", usage)
 
 
 def _example_code(ctx: ParseContext) -> str:
@@ -433,14 +182,14 @@ def _parse_quantity(word: str, *, what: str, usage: str) -> int:
     body = word[1:] if negative or word.startswith("+") else word
     if not _QUANTITY.fullmatch(body):
         if re.fullmatch(r"\d*\.\d+", body):
-            raise UsageError(f"{_quote(word)} is not a whole number of {what}", usage)
-        raise UsageError(f"{_quote(word)} is not a number of {what}", usage)
+            raise UsageError(f"{quote(word)} is not a whole number of {what}", usage)
+        raise UsageError(f"{quote(word)} is not a number of {what}", usage)
     value = _big_int(body.replace(",", ""))
     if negative and value:
-        raise UsageError(f"{_quote(word)} is negative — {what} can't be below 0", usage)
+        raise UsageError(f"{quote(word)} is negative — {what} can't be below 0", usage)
     if value > MAX_QUANTITY:
         raise UsageError(
-            f"{_quote(word)} is more than a line can make (max {MAX_QUANTITY:,})", usage
+            f"{quote(word)} is more than a line can make (max {MAX_QUANTITY:,})", usage
         )
     return value
 
@@ -448,33 +197,33 @@ def _parse_quantity(word: str, *, what: str, usage: str) -> int:
 def _parse_date(word: str, *, ctx: ParseContext, usage: str) -> date:
     example = f"e.g. {ctx.today - timedelta(days=1)}"
     if not _DATE.fullmatch(word):
-        raise UsageError(f"{_quote(word)} is not a date — use YYYY-MM-DD, {example}", usage)
+        raise UsageError(f"{quote(word)} is not a date — use YYYY-MM-DD, {example}", usage)
     try:
         return date.fromisoformat(word)
     except ValueError:
-        raise UsageError(f"{_quote(word)} is not a real date — {example}", usage) from None
+        raise UsageError(f"{quote(word)} is not a real date — {example}", usage) from None
 
 
 def parse_duration(token: str) -> int:
     """Minutes in ``45``, ``45m``, ``45min``, ``1h``, ``1h30m``, ``1h30`` or ``1:30``; 1 to 1440."""
     word = token.strip().lower()
     if word.startswith(("-", "−")):
-        raise ValueError(f"{_quote(token)} is negative — a delay is at least 1 minute")
+        raise ValueError(f"{quote(token)} is negative — a delay is at least 1 minute")
     if match := _MINUTES.fullmatch(word):
         minutes = _big_int(match[1])
     elif (match := _HOURS.fullmatch(word)) or (match := _CLOCK.fullmatch(word)):
         extra = _big_int(match[2] or "0")
         if extra >= 60:
             raise ValueError(
-                f"{_quote(token)} has {extra} minutes after the hours — use under 60, e.g. 1h30m"
+                f"{quote(token)} has {extra} minutes after the hours — use under 60, e.g. 1h30m"
             )
         minutes = _big_int(match[1]) * 60 + extra
     else:
-        raise ValueError(f"{_quote(token)} is not a duration — use {DURATION_FORMS}")
+        raise ValueError(f"{quote(token)} is not a duration — use {DURATION_FORMS}")
     if minutes <= 0:
-        raise ValueError(f"{_quote(token)} is no time at all — a delay is at least 1 minute")
+        raise ValueError(f"{quote(token)} is no time at all — a delay is at least 1 minute")
     if minutes > MAX_DELAY_MINUTES:
-        raise ValueError(f"{_quote(token)} is more than 24h, the longest one delay can be")
+        raise ValueError(f"{quote(token)} is more than 24h, the longest one delay can be")
     return minutes
 
 
@@ -499,7 +248,7 @@ def _no_more(words: _Words, *, command: str, hint: str) -> None:
         return
     if _DATE.fullmatch(word):
         hint = f"put `from` or `to` before the date {word}"
-    raise UsageError(f"unexpected {_quote(word)} — {hint}", USAGE[command])
+    raise UsageError(f"unexpected {quote(word)} — {hint}", USAGE[command])
 
 
 # --- commands ---------------------------------------------------------------------------------
@@ -582,7 +331,7 @@ def parse_delay(text: str, ctx: ParseContext) -> DelayCommand:
         raise UsageError(str(exc), usage) from None
     if not words:
         known = f" ({', '.join(reasons)})" if reasons else ""
-        raise UsageError(f"why? add a reason after {_quote(duration)}{known}", usage)
+        raise UsageError(f"why? add a reason after {quote(duration)}{known}", usage)
     reason = _pick(words.take(), reasons, kind="reason", usage=usage)
     return validate_command(
         DelayCommand,
@@ -646,7 +395,7 @@ def parse_prod(text: str, ctx: ParseContext) -> ProdCommand:
     matches = _choose(word, PROD_SUBCOMMANDS)
     if len(matches) > 1:
         raise UsageError(
-            f"{_quote(word)} could be {_or_list(matches)} — type more letters", USAGE["help"]
+            f"{quote(word)} could be {_or_list(matches)} — type more letters", USAGE["help"]
         )
     if not matches:
         hint = (
@@ -655,7 +404,7 @@ def parse_prod(text: str, ctx: ParseContext) -> ProdCommand:
             else ""
         )
         raise UsageError(
-            f"unknown command {_quote(word)} — use {_or_list(PROD_SUBCOMMANDS)}{hint}",
+            f"unknown command {quote(word)} — use {_or_list(PROD_SUBCOMMANDS)}{hint}",
             USAGE["help"],
         )
     subcommand = matches[0]

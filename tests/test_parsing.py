@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pytest
 from pydantic import BaseModel
 
-from handlers.parsing import (
+from handlers.parsing import parse_delay, parse_duration, parse_issue, parse_output, parse_prod
+from models.schemas import (
     MAX_NOTE,
     USAGE,
     DelayCommand,
@@ -20,11 +21,6 @@ from handlers.parsing import (
     TargetCommand,
     UndoCommand,
     UsageError,
-    parse_delay,
-    parse_duration,
-    parse_issue,
-    parse_output,
-    parse_prod,
     validate_command,
 )
 from models.tables import IssueCategory, Severity

@@ -15,7 +15,7 @@ from bot.messages.board import actual_vs_target
 from bot.messages.format import minutes, percent, progress_bar, shift_label
 from bot.production import LineStatus, ShiftBoardView
 from handlers.ids import ActionId
-from handlers.parsing import USAGE
+from models.schemas import USAGE
 
 # Slack's limit for a button's value.
 BUTTON_VALUE_LIMIT = 2000
