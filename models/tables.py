@@ -28,6 +28,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -185,6 +186,15 @@ class RoleAssignment(Base):
     __tablename__ = "role_assignments"
     __table_args__ = (
         UniqueConstraint("person_id", "role", "line_id", name="uq_role_assignments_person_role"),
+        # NULLs are distinct in a unique constraint, so site-wide roles need their own index.
+        Index(
+            "uq_role_assignments_site_wide",
+            "person_id",
+            "role",
+            unique=True,
+            sqlite_where=text("line_id IS NULL"),
+            postgresql_where=text("line_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

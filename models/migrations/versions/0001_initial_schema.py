@@ -295,6 +295,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_role_assignments_person_id"), ["person_id"], unique=False
         )
+        batch_op.create_index(
+            "uq_role_assignments_site_wide",
+            ["person_id", "role"],
+            unique=True,
+            sqlite_where=sa.text("line_id IS NULL"),
+            postgresql_where=sa.text("line_id IS NULL"),
+        )
 
     op.create_table(
         "shift_boards",
