@@ -24,9 +24,9 @@ from bot.messages.board import (
     issue_thread_line,
     output_thread_line,
 )
-from bot.production import ShiftBoardView, compute_shift_board
-from bot.reporting import EntryKind, SavedEntry
-from models import DelayEntry, Issue, Line, OutputEntry, Severity, Shift, ShiftBoard
+from bot.production import ShiftBoardView
+from bot.reporting import EntryKind, SavedEntry, board_for
+from models import DelayEntry, Issue, Line, OutputEntry, Severity, ShiftBoard
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +83,7 @@ def _publish(
 
 
 def _render(session: Session, line: Line, saved: SavedEntry, at: datetime) -> _BoardPost:
-    shift = session.get_one(Shift, saved.shift_id)
-    view = compute_shift_board(
-        session, line=line, shift=shift, production_date=saved.production_date, at=at
-    )
+    view = board_for(session, saved=saved, at=at)
     return _BoardPost(
         channel=line.channel_id or "",
         text=board_text(view),

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import NoPlantLoaded, NotFound, ProdbotError
-from bot.production import shift_totals
+from bot.production import ShiftBoardView, compute_shift_board, shift_totals
 from bot.shifts import (
     ShiftInstance,
     latest_shift_instance,
@@ -360,6 +360,17 @@ def void_latest_entry(session: Session, *, user_id: str, at: datetime) -> SavedE
     kind = EntryKind.OUTPUT if isinstance(latest, OutputEntry) else EntryKind.DELAY
     _audit(session, at=at, actor=user_id, action="void", entity=kind.value, entity_id=latest.id)
     return _saved(kind, latest)
+
+
+def board_for(session: Session, *, saved: SavedEntry, at: datetime) -> ShiftBoardView:
+    """The board of the shift instance ``saved`` belongs to, as it stands now."""
+    return compute_shift_board(
+        session,
+        line=session.get_one(Line, saved.line_id),
+        shift=session.get_one(Shift, saved.shift_id),
+        production_date=saved.production_date,
+        at=at,
+    )
 
 
 def _latest_unvoided(session: Session, model: type[Entry], user_id: str) -> Entry | None:

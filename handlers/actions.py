@@ -11,10 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.board import publish_board_update
 from bot.db import session_scope
 from bot.messages.replies import output_saved_text
-from bot.production import compute_shift_board
-from bot.reporting import record_output, request_scope
+from bot.reporting import board_for, record_output, request_scope
 from handlers.ids import ActionId
-from models import Line, Shift
 from models.schemas import OutputCommand, validate_command
 
 
@@ -55,14 +53,12 @@ def handle_confirm_output(
             at=at,
             confirmed=True,
         )
-        view = compute_shift_board(
-            session,
-            line=session.get_one(Line, saved.line_id),
-            shift=session.get_one(Shift, saved.shift_id),
-            production_date=saved.production_date,
-            at=at,
+        reply = output_saved_text(
+            command.good,
+            command.scrap,
+            board_for(session, saved=saved, at=at),
+            duplicate=saved.duplicate,
         )
-        reply = output_saved_text(command.good, command.scrap, view, duplicate=saved.duplicate)
     respond(replace_original=True, response_type="ephemeral", text=reply)
     if not saved.duplicate:
         publish_board_update(client=client, session_factory=db, saved=saved, at=at)

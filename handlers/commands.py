@@ -28,10 +28,10 @@ from bot.messages.replies import (
     status_text,
     undo_text,
 )
-from bot.production import ShiftBoardView, compute_line_status, compute_shift_board
+from bot.production import compute_line_status
 from bot.reporting import (
     LATE_REPORT_WINDOW,
-    SavedEntry,
+    board_for,
     get_line,
     raise_issue,
     record_delay,
@@ -41,7 +41,7 @@ from bot.reporting import (
 )
 from handlers.ids import Command
 from handlers.parsing import parse_delay, parse_issue, parse_output, parse_prod
-from models import Line, Shift
+from models import Line
 from models.schemas import (
     ExportCommand,
     HandoverCommand,
@@ -84,7 +84,10 @@ def handle_output_command(
             at=at,
         )
         reply = output_saved_text(
-            parsed.good, parsed.scrap, _board_view(session, saved, at), duplicate=saved.duplicate
+            parsed.good,
+            parsed.scrap,
+            board_for(session, saved=saved, at=at),
+            duplicate=saved.duplicate,
         )
     ack(response_type="ephemeral", text=reply)
     if not saved.duplicate:
@@ -111,7 +114,7 @@ def handle_delay_command(
         reply = delay_saved_text(
             parsed.minutes,
             parsed.reason,
-            _board_view(session, saved, at),
+            board_for(session, saved=saved, at=at),
             duplicate=saved.duplicate,
         )
     ack(response_type="ephemeral", text=reply)
@@ -195,16 +198,6 @@ def handle_prod_command(
                 return
     ack(response_type="ephemeral", text=reply)
     publish_board_update(client=client, session_factory=db, saved=saved, at=at)
-
-
-def _board_view(session: Session, saved: SavedEntry, at: datetime) -> ShiftBoardView:
-    return compute_shift_board(
-        session,
-        line=session.get_one(Line, saved.line_id),
-        shift=session.get_one(Shift, saved.shift_id),
-        production_date=saved.production_date,
-        at=at,
-    )
 
 
 def _send_export(
