@@ -14,6 +14,9 @@ from bot.export import export_csv_files
 from bot.manifest import build_manifest
 from bot.plant import PlantFileError, apply_plant, read_plant_file
 from bot.settings import ConfigError, get_settings
+from bot.slack_client import make_web_client
+from jobs.base import JobDeps
+from jobs.registry import JOBS
 
 app = typer.Typer(
     help="prodbot: the production assistant that lives in Slack.",
@@ -22,12 +25,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Scheduled jobs, run on demand.", no_args_is_help=True)
 plant_app = typer.Typer(help="The plant file: site, lines, shifts, targets.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plant_app, name="plant")
+app.add_typer(jobs_app, name="jobs")
 
 console = Console()
 errors = Console(stderr=True)
+
+
+def _instant(value: str) -> datetime:
+    """ISO-8601; without an offset it is taken as UTC."""
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def main() -> None:
@@ -68,6 +79,40 @@ def plant_load(file: Annotated[Path, typer.Argument(help="The plant TOML file.")
     console.print(f"{plant.site.name}: {len(changes)} change(s)")
     for change in changes:
         console.print(f"  • {change}", highlight=False, markup=False)
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """Every job and what it posts."""
+    for name, job in JOBS.items():
+        console.print(f"[bold]{name}[/bold]  {job.description}", highlight=False)
+
+
+@jobs_app.command("run")
+def jobs_run(
+    name: Annotated[str, typer.Argument(help="The job, as `prodbot jobs list` shows it.")],
+    at: Annotated[
+        datetime | None,
+        typer.Option(
+            help="The clock the job believes it is (ISO-8601; default: now).", parser=_instant
+        ),
+    ] = None,
+) -> None:
+    """Run one job now. Safe to repeat: whatever it already posted is not posted again."""
+    job = JOBS.get(name)
+    if job is None:
+        errors.print(f"[red]unknown job {name!r}[/red]; jobs: {', '.join(JOBS)}")
+        raise typer.Exit(2)
+    settings = get_settings()
+    deps = JobDeps(
+        session_factory=make_session_factory(make_engine(settings.database_url)),
+        client=make_web_client(settings),
+    )
+    outcomes = job.run(at or datetime.now(UTC), deps)
+    sent = [outcome for outcome in outcomes if outcome.sent]
+    console.print(
+        f"{name}: {len(sent)} posted, {len(outcomes) - len(sent)} already posted or retried later"
+    )
 
 
 @app.command("export")

@@ -37,6 +37,7 @@ PACE_MIN_ELAPSED_SHARE = 0.05
 class ShiftTotals:
     good: int = 0
     scrap: int = 0
+    output_entries: int = 0
     delay_minutes: int = 0
     delays_by_reason: dict[str, int] = field(default_factory=dict)
 
@@ -141,10 +142,11 @@ def target_for(session: Session, *, line: Line, shift: Shift, production_date: d
 def shift_totals(
     session: Session, *, line_id: int, shift_id: int, production_date: date
 ) -> ShiftTotals:
-    good, scrap = session.execute(
+    good, scrap, entries = session.execute(
         select(
             func.coalesce(func.sum(OutputEntry.good), 0),
             func.coalesce(func.sum(OutputEntry.scrap), 0),
+            func.count(OutputEntry.id),
         ).where(
             OutputEntry.line_id == line_id,
             OutputEntry.production_date == production_date,
@@ -164,7 +166,7 @@ def shift_totals(
     ).all()
     by_reason = {reason: int(minutes) for reason, minutes in delays}
     by_reason = dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0])))
-    return ShiftTotals(int(good), int(scrap), sum(by_reason.values()), by_reason)
+    return ShiftTotals(int(good), int(scrap), int(entries), sum(by_reason.values()), by_reason)
 
 
 def open_issues(session: Session, *, line_id: int) -> list[OpenIssue]:

@@ -350,3 +350,26 @@ class ShiftBoard(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime]
+
+
+class LedgerPost(Base):
+    """One post a scheduled job makes, keyed by (job, scope, period): the exactly-once ledger.
+
+    A run claims the row before posting and marks it sent with Slack's ``ts`` after; the unique
+    key makes a second run, a re-run after a crash or a second scheduler process find the row
+    and stand back. A post Slack refused is released (``claimed_at`` cleared) for the next run.
+    """
+
+    __tablename__ = "post_ledger"
+    __table_args__ = (UniqueConstraint("job", "scope", "period", name="uq_post_ledger_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    scope: Mapped[str] = mapped_column(String(100), comment="e.g. line:3, site:1, user:U123")
+    period: Mapped[str] = mapped_column(String(60), comment="e.g. 2026-11-18/A, 2026-11-18")
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    channel_id: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -35,7 +35,8 @@ def board_text(view: ShiftBoardView) -> str:
     return f"{view.line_code} {shift_label(view.instance, view.zone)}: {actual_vs_target(view)}"
 
 
-def build_board_blocks(view: ShiftBoardView) -> list[Block]:
+def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Block]:
+    """The live board; ``final`` once the shift has ended and its summary is posted."""
     totals = view.totals
     delays = (
         minutes(totals.delay_minutes)
@@ -77,7 +78,12 @@ def build_board_blocks(view: ShiftBoardView) -> list[Block]:
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"Updated {local_clock(view.at, view.zone)} · every entry is in the thread"
+                    text=(
+                        f"Shift closed · final numbers as of {local_clock(view.at, view.zone)}"
+                        if final
+                        else f"Updated {local_clock(view.at, view.zone)} · "
+                        "every entry is in the thread"
+                    )
                 )
             ]
         )

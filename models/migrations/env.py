@@ -1,13 +1,24 @@
 """Alembic environment: the URL comes from the Config set up by ``bot.db.alembic_config``."""
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import pool
 
 from bot.db import make_engine
 from models import Base
+from models.tables import UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
+    """Migrations spell out plain SQLAlchemy types, so they never import the models."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run_migrations_offline() -> None:
@@ -17,6 +28,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         compare_type=True,
         render_as_batch=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -32,6 +44,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             compare_type=True,
             render_as_batch=connection.dialect.name == "sqlite",
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

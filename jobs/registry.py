@@ -1,0 +1,7 @@
+"""Every scheduled job by name: what ``prodbot jobs list`` shows and ``jobs run`` runs."""
+
+from types import ModuleType
+
+from jobs import shift_summary
+
+JOBS: dict[str, ModuleType] = {job.name: job for job in (shift_summary,)}

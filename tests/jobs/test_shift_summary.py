@@ -1,0 +1,102 @@
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from jobs import shift_summary
+from jobs.base import JobDeps
+from models import LedgerPost, Line, Shift, ShiftBoard
+from tests.fakes.slack_api import FakeSlackAPI
+
+WEDNESDAY = date(2026, 11, 18)
+# Shift A ends 14:00 Berlin (13:00 UTC); with the 15-minute report grace it is due at 13:15 UTC.
+AFTER_SHIFT_A = datetime(2026, 11, 18, 13, 20, tzinfo=UTC)
+
+
+def test_each_planned_line_gets_its_summary_in_its_channel(
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+) -> None:
+    report("L1", "A", WEDNESDAY, 500, 10)
+    report("L1", "A", WEDNESDAY, 250)
+
+    outcomes = shift_summary.run(AFTER_SHIFT_A, deps)
+
+    assert [(o.key[0], o.key[2]) for o in outcomes if o.sent] == [
+        ("shift-summary", "2026-11-18/A")
+    ] * 2
+    posts = {call.args["channel"]: call.args for call in fake_slack.calls_to("chat.postMessage")}
+    assert "750 / 800 bottles (94%)" in posts["C0LINE0001"]["text"]
+    fields = [field["text"] for field in posts["C0LINE0001"]["blocks"][2]["fields"]]
+    assert "*Scrap rate*\n1% (10 bottles)" in fields
+    assert "No output was reported" in str(posts["C0PRESS002"]["blocks"])
+
+
+def test_a_second_run_posts_nothing_again(
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+) -> None:
+    shift_summary.run(AFTER_SHIFT_A, deps)
+    again = shift_summary.run(AFTER_SHIFT_A, deps)
+
+    assert again and not any(o.sent for o in again)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    with session_factory() as session:
+        rows = session.scalars(select(LedgerPost)).all()
+    assert len(rows) == 2
+    assert all(row.sent_at is not None and row.message_ts for row in rows)
+
+
+def test_a_post_slack_refuses_is_retried_by_the_next_run(
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+) -> None:
+    fake_slack.fail("chat.postMessage", status=500, times=6)  # beyond the client's own retries
+
+    first = shift_summary.run(AFTER_SHIFT_A, deps)
+    assert not any(o.sent for o in first)
+    with session_factory() as session:
+        unsent = session.scalars(select(LedgerPost)).all()
+    assert [(row.sent_at, row.claimed_at) for row in unsent] == [(None, None)] * 2
+    assert all("500" in (row.last_error or "") or row.last_error for row in unsent)
+
+    fake_slack.fail("chat.postMessage", times=0)
+    second = shift_summary.run(AFTER_SHIFT_A, deps)
+    assert sum(o.sent for o in second) == 2
+
+
+def test_a_late_run_catches_up_within_six_hours_only(deps: JobDeps) -> None:
+    # Shift B ended 22:00 Berlin (21:00 UTC) on Wednesday.
+    within = shift_summary.run(datetime(2026, 11, 19, 1, 0, tzinfo=UTC), deps)
+    assert {o.key[2] for o in within if o.sent} == {"2026-11-18/B"}
+
+    too_late = shift_summary.run(datetime(2026, 11, 18, 19, 30, tzinfo=UTC), deps)
+    assert not [o for o in too_late if o.key[2] == "2026-11-18/A"]
+
+
+def test_the_live_board_is_redrawn_as_final(
+    deps: JobDeps,
+    fake_slack: FakeSlackAPI,
+    session_factory: sessionmaker[Session],
+    report: Callable[..., None],
+) -> None:
+    report("L1", "A", WEDNESDAY, 700)
+    with session_scope(session_factory) as session:
+        line = session.scalars(select(Line).where(Line.code == "L1")).one()
+        shift = session.scalars(select(Shift).where(Shift.name == "A")).one()
+        session.add(
+            ShiftBoard(
+                line_id=line.id,
+                shift_id=shift.id,
+                production_date=WEDNESDAY,
+                channel_id="C0LINE0001",
+                message_ts="1700000000.000001",
+                claimed_at=AFTER_SHIFT_A,
+            )
+        )
+
+    shift_summary.run(AFTER_SHIFT_A, deps)
+
+    (update,) = fake_slack.calls_to("chat.update")
+    assert update.args["ts"] == "1700000000.000001"
+    assert "Shift closed" in str(update.args["blocks"])
+    assert "700 / 800" in update.args["text"]
