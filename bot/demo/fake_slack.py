@@ -1,0 +1,220 @@
+"""A fake Slack Web API: a stdlib HTTP server on port 0 that records every call.
+
+Used by the tests and by `prodbot demo`, which has no Slack workspace to talk to.
+
+Point a ``WebClient`` (or ``SLACK_API_URL``) at ``fake.base_url``. Each call is recorded with its
+method name and arguments, merged from the query string and a form or JSON body the way Slack
+reads them; JSON-valued form fields (``blocks``, ``files``, ``view``) are decoded. Tests can slow
+every call down, or make the next calls to a method fail with an HTTP status.
+"""
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+BOT_USER_ID = "U0PRODBOT1"
+TEAM_ID = "T0FACTORY1"
+JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
+# Calls to a command's or action's response_url are recorded under this name.
+RESPONSE_URL = "response_url"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class _Failure:
+    status: int
+    remaining: int
+    retry_after: int | None
+
+
+class FakeSlackAPI:
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.calls: list[Call] = []
+        self.uploads: dict[str, bytes] = {}
+        self._failures: dict[str, _Failure] = {}
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/api/"
+
+    def start(self) -> "FakeSlackAPI":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail(
+        self, method: str, *, status: int = 500, times: int = 1, retry_after: int | None = None
+    ) -> None:
+        """Answer the next ``times`` calls to ``method`` with HTTP ``status``."""
+        self._failures[method] = _Failure(status, times, retry_after)
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Block until ``count`` calls to ``method`` arrived (bot posts happen after the ack)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                calls = [call for call in self.calls if call.method == method]
+                if len(calls) >= count:
+                    return calls
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = sorted({call.method for call in self.calls})
+                    raise AssertionError(
+                        f"expected {count} call(s) to {method}, got {len(calls)}; seen: {seen}"
+                    )
+                self._lock.wait(remaining)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    def _record(self, method: str, args: dict[str, Any]) -> None:
+        with self._lock:
+            self.calls.append(Call(method, args))
+            self._lock.notify_all()
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
+            self, "_api_" + method.replace(".", "_"), None
+        )
+        return handler(args) if handler else {"ok": True}
+
+    def _next_ts(self) -> str:
+        return f"1790000000.{next(self._ts):06d}"
+
+    def _api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://factory.slack.com/",
+            "team": "Factory",
+            "user": "prodbot",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": "B0PRODBOT1",
+            "is_enterprise_install": False,
+        }
+
+    def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
+        ts = self._next_ts()
+        return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
+
+    def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
+
+    def _api_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
+
+    def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._ts):08d}"
+        return {"ok": True, "file_id": file_id, "upload_url": self.base_url + "upload/" + file_id}
+
+    def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        files = [{"id": f["id"], "title": f.get("title")} for f in args.get("files", [])]
+        return {"ok": True, "files": files}
+
+    def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "view": {"id": "V" + self._next_ts().replace(".", "")}}
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Silence the default stderr access log."""
+
+            def do_POST(self) -> None:
+                url = urlsplit(self.path)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if fake.latency:
+                    time.sleep(fake.latency)
+                if url.path.startswith("/api/upload/"):
+                    fake.uploads[url.path.rsplit("/", 1)[-1]] = body
+                    self._reply(200, b"OK", "text/plain")
+                    return
+                method = url.path.removeprefix("/api/")
+                if method.startswith("response/"):
+                    method = RESPONSE_URL
+                args = _parse_args(url.query, body, self.headers.get("Content-Type", ""))
+                fake._record(method, args)
+                failure = fake._failures.get(method)
+                if failure and failure.remaining > 0:
+                    failure.remaining -= 1
+                    headers = (
+                        {"Retry-After": str(failure.retry_after)} if failure.retry_after else {}
+                    )
+                    payload = json.dumps({"ok": False, "error": "fake_failure"}).encode()
+                    self._reply(failure.status, payload, "application/json", headers)
+                    return
+                payload = json.dumps(fake._answer(method, args)).encode()
+                self._reply(200, payload, "application/json")
+
+            def _reply(
+                self,
+                status: int,
+                body: bytes,
+                content_type: str,
+                headers: dict[str, str] | None = None,
+            ) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(body)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+        return Handler
+
+
+def _parse_args(query: str, body: bytes, content_type: str) -> dict[str, Any]:
+    args: dict[str, Any] = dict(parse_qsl(query))
+    if "application/json" in content_type:
+        args.update(json.loads(body or b"{}"))
+    else:
+        args.update(parse_qsl(body.decode()))
+    for name in JSON_FIELDS:
+        if isinstance(args.get(name), str):
+            with suppress(ValueError):
+                args[name] = json.loads(args[name])
+    return args
+
+
+@contextmanager
+def running_fake_slack(*, latency: float = 0.0) -> Iterator[FakeSlackAPI]:
+    fake = FakeSlackAPI(latency=latency).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
