@@ -2,6 +2,8 @@
 
 import json
 import logging
+import signal
+import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot.app import create_app
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.export import export_csv_files
 from bot.manifest import build_manifest
@@ -16,7 +19,9 @@ from bot.plant import PlantFileError, apply_plant, read_plant_file
 from bot.settings import ConfigError, get_settings
 from bot.slack_client import make_web_client
 from jobs.base import JobDeps
+from jobs.leader import leader_lock_for
 from jobs.registry import JOBS
+from jobs.scheduler import serve_scheduler
 
 app = typer.Typer(
     help="prodbot: the production assistant that lives in Slack.",
@@ -153,6 +158,50 @@ def serve(
     settings = get_settings()
     settings.require("slack_bot_token", "slack_signing_secret")
     run_gunicorn(host=host, port=port or settings.port, workers=workers, threads=threads)
+
+
+@app.command("scheduler")
+def scheduler() -> None:
+    """The scheduled jobs only. Several may run: one leads, the others stand by."""
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    deps = JobDeps(session_factory=make_session_factory(engine), client=make_web_client(settings))
+    raise typer.Exit(serve_scheduler(deps, leader_lock_for(engine), _stop_on_signal()))
+
+
+@app.command("run")
+def run() -> None:
+    """Socket Mode bot and scheduler in one process: no public URL needed."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    settings = get_settings()
+    tokens = settings.require("slack_bot_token", "slack_app_token")
+    engine = make_engine(settings.database_url)
+    session_factory = make_session_factory(engine)
+    client = make_web_client(settings)
+    bolt = create_app(
+        settings=settings, session_factory=session_factory, client=client, socket_mode=True
+    )
+    stop = _stop_on_signal()
+    jobs_thread = threading.Thread(
+        target=serve_scheduler,
+        args=(JobDeps(session_factory, client), leader_lock_for(engine), stop),
+        name="scheduler",
+        daemon=True,
+    )
+    jobs_thread.start()
+    handler = SocketModeHandler(bolt, app_token=tokens["slack_app_token"])
+    handler.connect()
+    stop.wait()
+    handler.close()
+    jobs_thread.join(timeout=30)
+
+
+def _stop_on_signal() -> threading.Event:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
 
 
 @app.command("manifest")

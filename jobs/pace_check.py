@@ -1,0 +1,95 @@
+"""``pace-check``: within shifts, warn when a line is heading for less than its target.
+
+Below ``pace_alert`` the line channel is told; below ``pace_escalate`` each of the line's
+managers gets a DM. Each level posts once per line and shift instance, however often the job
+runs and however the pace moves afterwards. Only the clock ``at`` is judged: a pace alert for a
+moment already past is no longer news, so unlike the end-of-shift jobs there is no catch-up.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import session_scope
+from bot.ledger import DuePost, Message, PostOutcome, post_many
+from bot.messages.alerts import (
+    build_pace_alert_blocks,
+    build_pace_escalation_blocks,
+    pace_alert_text,
+    pace_escalation_text,
+)
+from bot.pace import LinePace, compute_line_pace, line_people
+from bot.plant import AlertConfig
+from bot.shifts import ShiftInstance, instances_between
+from jobs.base import LONGEST_SHIFT, JobDeps, alerts_of
+from models import Role, Shift, Site
+
+name = "pace-check"
+description = "Line channel alert when a shift is heading below target; DM managers when far below."
+
+
+def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
+    with session_scope(deps.session_factory) as session:
+        posts = _due_alerts(session, at)
+    return post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
+
+
+def _due_alerts(session: Session, at: datetime) -> list[DuePost]:
+    posts: list[DuePost] = []
+    for site in session.scalars(select(Site).order_by(Site.id)):
+        alerts = alerts_of(site)
+        for instance in _instances_in_progress(site, at):
+            shift = session.get_one(Shift, instance.shift_id)
+            for line in site.lines:
+                if not line.active:
+                    continue
+                pace = compute_line_pace(session, line=line, shift=shift, instance=instance, at=at)
+                if pace is not None and pace.projection.share < alerts.pace_alert:
+                    managers = line_people(session, line_id=line.id, role=Role.MANAGER)
+                    posts.extend(_alert_posts(pace, alerts, managers))
+    return posts
+
+
+def _instances_in_progress(site: Site, at: datetime) -> list[ShiftInstance]:
+    """Every instance running at ``at``: overlapping shifts are each judged on their own."""
+    patterns = [shift for shift in site.shifts if shift.active]
+    zone = ZoneInfo(site.timezone)
+    started = instances_between(patterns, zone, at - LONGEST_SHIFT, at)
+    return [instance for instance in started if instance.contains(at)]
+
+
+def _alert_posts(pace: LinePace, alerts: AlertConfig, managers: list[str]) -> list[DuePost]:
+    period = f"{pace.instance.production_date}/{pace.instance.shift_name}"
+    posts = []
+    if pace.channel_id:
+        posts.append(
+            DuePost(
+                job=name,
+                scope=f"line:{pace.line_id}:alert",
+                period=period,
+                message=Message(
+                    channel=pace.channel_id,
+                    text=pace_alert_text(pace),
+                    blocks=[block.to_dict() for block in build_pace_alert_blocks(pace)],
+                ),
+            )
+        )
+    if pace.projection.share < alerts.pace_escalate:
+        threshold = alerts.pace_escalate
+        blocks = [b.to_dict() for b in build_pace_escalation_blocks(pace, threshold=threshold)]
+        posts.extend(
+            DuePost(
+                job=name,
+                scope=f"line:{pace.line_id}:escalate:{manager}",
+                period=period,
+                message=Message(
+                    channel=manager,
+                    text=pace_escalation_text(pace, threshold=threshold),
+                    blocks=blocks,
+                ),
+            )
+            for manager in managers
+        )
+    return posts

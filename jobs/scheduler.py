@@ -1,0 +1,143 @@
+"""``prodbot scheduler``: fire the jobs on their schedule, in each site's time zone.
+
+APScheduler 3 only fires; it keeps no job store (its FAQ: a store must not be shared between
+processes), so the schedule is built from the plant at start-up and what was posted lives in
+our ledger. Every job computes all periods due up to its clock, so a run that fires late, or
+the catch-up run at start-up after downtime, posts what was missed, and nothing twice.
+"""
+
+import logging
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
+
+from bot.db import session_scope
+from jobs.base import JobDeps, alerts_of
+from jobs.leader import LeaderLock
+from jobs.registry import JOBS
+from models import Site
+
+logger = logging.getLogger(__name__)
+
+STANDBY_POLL = timedelta(seconds=5)
+LEADERSHIP_CHECK = timedelta(seconds=15)
+EVERY_30_MINUTES = {"minute": "0,30"}
+
+
+def run_job(name: str, deps: JobDeps) -> None:
+    """What a trigger fires: the job with the real clock. A failed run is logged and the next
+    run (or the catch-up) covers its periods."""
+    try:
+        outcomes = JOBS[name].run(datetime.now(UTC), deps)
+    except Exception:
+        logger.exception("job %s failed; its periods stay due for the next run", name)
+        return
+    if sent := sum(outcome.sent for outcome in outcomes):
+        logger.info("job %s posted %d message(s)", name, sent)
+
+
+def schedule_jobs(scheduler: BaseScheduler, deps: JobDeps) -> list[str]:
+    """Add every job's triggers, built from the sites in the database; returns the job ids."""
+    ids = []
+    for job_name, trigger_id, trigger in _triggers(deps):
+        if job_name not in JOBS:
+            continue
+        job_id = f"{job_name}:{trigger_id}"
+        scheduler.add_job(
+            run_job,
+            trigger,
+            args=[job_name, deps],
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=int(timedelta(minutes=10).total_seconds()),
+        )
+        ids.append(job_id)
+    return ids
+
+
+def _triggers(deps: JobDeps) -> Iterator[tuple[str, str, CronTrigger]]:
+    with session_scope(deps.session_factory) as session:
+        for site in session.scalars(select(Site).order_by(Site.id)):
+            zone = site.timezone
+            alerts = alerts_of(site)
+            yield (
+                "digest",
+                f"site{site.id}",
+                CronTrigger(
+                    hour=site.digest_time.hour, minute=site.digest_time.minute, timezone=zone
+                ),
+            )
+            yield "pace-check", f"site{site.id}", CronTrigger(**EVERY_30_MINUTES, timezone=zone)
+            yield "escalations", f"site{site.id}", CronTrigger(minute="*/5", timezone=zone)
+            yield (
+                "weekly-digest",
+                f"site{site.id}",
+                CronTrigger(day_of_week="mon", hour=7, minute=30, timezone=zone),
+            )
+            for shift in site.shifts:
+                if not shift.active:
+                    continue
+                for job_name, delay in (
+                    ("shift-summary", alerts.report_grace_minutes),
+                    ("missing-report", alerts.missing_report_minutes),
+                    ("missing-report", alerts.missing_report_minutes + 60),
+                ):
+                    end = datetime.combine(datetime(2000, 1, 1), shift.end) + timedelta(
+                        minutes=delay
+                    )
+                    yield (
+                        job_name,
+                        f"site{site.id}:{shift.name}:{delay}",
+                        CronTrigger(hour=end.hour, minute=end.minute, timezone=zone),
+                    )
+
+
+def lead_when_possible(
+    lock: LeaderLock, stop: threading.Event, *, poll: timedelta = STANDBY_POLL
+) -> bool:
+    """Block as a standby until this process holds the leader lock (True) or is stopped."""
+    announced = False
+    while not stop.is_set():
+        if lock.try_acquire():
+            logger.info("scheduler: this process is the leader")
+            return True
+        if not announced:
+            logger.info("scheduler: another process leads; standing by")
+            announced = True
+        stop.wait(poll.total_seconds())
+    return False
+
+
+def catch_up(deps: JobDeps) -> None:
+    """On becoming leader: run every job once, so periods missed while no leader ran post now."""
+    for name in JOBS:
+        run_job(name, deps)
+
+
+def serve_scheduler(deps: JobDeps, lock: LeaderLock, stop: threading.Event) -> int:
+    """Stand by, lead, fire jobs until ``stop``; 1 if leadership was lost (let the platform
+    restart the process so it stands by again), else 0."""
+    if not lead_when_possible(lock, stop):
+        return 0
+    scheduler = BackgroundScheduler(timezone=UTC)
+    job_ids = schedule_jobs(scheduler, deps)
+    logger.info("scheduler: %d trigger(s): %s", len(job_ids), ", ".join(job_ids))
+    scheduler.start()
+    catch_up(deps)
+    lost = False
+    while not stop.wait(LEADERSHIP_CHECK.total_seconds()):
+        if not lock.still_held():
+            logger.error("scheduler: leadership lost; stopping")
+            lost = True
+            break
+    scheduler.shutdown(wait=True)
+    lock.release()
+    return 1 if lost else 0
