@@ -18,9 +18,9 @@ from bot.db import session_scope
 from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.alerts import (
     build_missing_report_blocks,
-    build_missing_reports_digest_blocks,
+    build_missing_reports_dm_blocks,
     missing_report_text,
-    missing_reports_digest_text,
+    missing_reports_dm_text,
 )
 from bot.pace import MissingReport, missing_reports
 from jobs.base import JobDeps, alerts_of, shifts_due
@@ -91,7 +91,7 @@ def _manager_reminders(site: Site, reports: list[MissingReport]) -> Iterator[Due
             period=_period(theirs[0]),
             message=Message(
                 channel=manager,
-                text=missing_reports_digest_text(theirs),
-                blocks=[block.to_dict() for block in build_missing_reports_digest_blocks(theirs)],
+                text=missing_reports_dm_text(theirs),
+                blocks=[block.to_dict() for block in build_missing_reports_dm_blocks(theirs)],
             ),
         )

@@ -76,7 +76,7 @@ def test_no_alert_before_a_quarter_of_the_shift(
     assert posts(fake_slack) == {}
 
     pace_check.run(datetime(2026, 11, 18, 7, 0, tzinfo=UTC), deps)  # 08:00: a quarter gone
-    assert list(posts(fake_slack)) == ["C0LINE0001", "U0MGR00001"]
+    assert sorted(posts(fake_slack)) == ["C0LINE0001", "U0MGR00001"]
 
 
 def test_far_behind_is_escalated_to_the_managers_by_dm(
@@ -92,6 +92,12 @@ def test_far_behind_is_escalated_to_the_managers_by_dm(
         "🚨 L1 is below 75% of target: 240 / 800 bottles at 10:00 — on pace for 480 (60%). "
         "Needs 150 bottles/h from now to make target."
     ]
+    (dm,) = [
+        c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "U0MGR00001"
+    ]
+    assert "Line 1 - Bottling · shift A · Wed 18 Nov 06:00–14:00 · <#C0LINE0001>" in str(
+        dm.args["blocks"]
+    )
 
 
 def test_each_level_posts_once_per_shift_instance(

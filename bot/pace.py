@@ -1,0 +1,176 @@
+"""Pace against target within a shift, and who has not reported after it (PRODUCT.md §4).
+
+Plain functions over the database and shift instances; they know nothing of Slack.
+
+Breaks are planned but not placed at a clock time, so they are taken as spread evenly over the
+shift: of any stretch of the shift, the share ``planned_minutes / duration`` is productive. The
+shift's length comes from its real instants, so a night shift on a daylight-saving day has 7 or
+9 hours. Spreading breaks evenly means they cancel out of the projection (which therefore agrees
+with the live board's pace in ``bot.production``) but not out of the rate needed from now: the
+remaining productive time is what the line has left to make up the gap.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.production import shift_totals, target_for
+from bot.shifts import ShiftInstance
+from models import Line, Person, Role, RoleAssignment, Shift
+
+# Before a quarter of the shift has passed the run-rate is too noisy to alert on (§4).
+PACE_CHECK_FROM_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class PaceProjection:
+    """Where a line is heading: ``projected`` end-of-shift output, ``needed_rate`` units/hour."""
+
+    actual: int
+    target: int
+    projected: float
+    needed_rate: float | None
+
+    @property
+    def share(self) -> float:
+        return self.projected / self.target
+
+
+def productive_minutes_elapsed(instance: ShiftInstance, at: datetime) -> float:
+    """Planned production minutes gone by ``at``, with breaks spread evenly over the shift."""
+    duration = instance.duration.total_seconds()
+    if not duration:
+        return 0.0
+    return instance.elapsed(at).total_seconds() / duration * instance.planned_minutes
+
+
+def project_pace(
+    *, actual: int, target: int, instance: ShiftInstance, at: datetime
+) -> PaceProjection | None:
+    """The run-rate so far carried to the shift's end; None before any productive time passed.
+
+    ``needed_rate`` is what the line must make per productive hour from ``at`` on to reach the
+    target (0 once it is reached); None when no productive time is left.
+    """
+    done = productive_minutes_elapsed(instance, at)
+    if target <= 0 or done <= 0:
+        return None
+    planned = instance.planned_minutes
+    remaining_hours = (planned - done) / 60
+    return PaceProjection(
+        actual=actual,
+        target=target,
+        projected=actual / done * planned,
+        needed_rate=max(0, target - actual) / remaining_hours if remaining_hours > 0 else None,
+    )
+
+
+@dataclass(frozen=True)
+class LinePace:
+    """One line's pace in a running shift instance, with what a message about it shows."""
+
+    line_id: int
+    line_code: str
+    line_name: str
+    unit: str
+    channel_id: str | None
+    instance: ShiftInstance
+    zone: ZoneInfo
+    at: datetime
+    projection: PaceProjection
+
+
+def compute_line_pace(
+    session: Session, *, line: Line, shift: Shift, instance: ShiftInstance, at: datetime
+) -> LinePace | None:
+    """The line's pace, or None when there is nothing to judge yet.
+
+    Nothing to judge: under a quarter of the shift gone, no target (not planned, or a calendar
+    stop), or no output reported yet — without a single entry there is no run-rate, and a
+    missing report is the ``missing-report`` job's business after the shift.
+    """
+    if instance.elapsed(at) < instance.duration * PACE_CHECK_FROM_SHARE:
+        return None
+    production_date = instance.production_date
+    target = target_for(session, line=line, shift=shift, production_date=production_date)
+    if not target:
+        return None
+    totals = shift_totals(
+        session, line_id=line.id, shift_id=shift.id, production_date=production_date
+    )
+    if not totals.output_entries:
+        return None
+    projection = project_pace(actual=totals.good, target=target, instance=instance, at=at)
+    if projection is None:
+        return None
+    return LinePace(
+        line_id=line.id,
+        line_code=line.code,
+        line_name=line.name,
+        unit=line.unit,
+        channel_id=line.channel_id,
+        instance=instance,
+        zone=ZoneInfo(line.site.timezone),
+        at=at,
+        projection=projection,
+    )
+
+
+def line_people(session: Session, *, line_id: int, role: Role) -> list[str]:
+    """Slack user ids holding ``role`` on the line, in a stable order."""
+    return list(
+        session.scalars(
+            select(Person.slack_user_id)
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .where(RoleAssignment.line_id == line_id, RoleAssignment.role == role)
+            .order_by(Person.slack_user_id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MissingReport:
+    """A planned line with no output entry for a shift instance that has ended."""
+
+    line_id: int
+    line_code: str
+    channel_id: str | None
+    instance: ShiftInstance
+    zone: ZoneInfo
+    leads: list[str]
+    managers: list[str]
+
+
+def missing_reports(
+    session: Session, *, lines: list[Line], shift: Shift, instance: ShiftInstance
+) -> list[MissingReport]:
+    """Lines with a target for the instance and no (unvoided) output entry for it.
+
+    A line counts as reported as soon as anyone entered output for it, so a line with several
+    leads is reported by any one of them.
+    """
+    missing = []
+    for line in lines:
+        if not line.active:
+            continue
+        day = instance.production_date
+        if not target_for(session, line=line, shift=shift, production_date=day):
+            continue
+        totals = shift_totals(session, line_id=line.id, shift_id=shift.id, production_date=day)
+        if totals.output_entries:
+            continue
+        missing.append(
+            MissingReport(
+                line_id=line.id,
+                line_code=line.code,
+                channel_id=line.channel_id,
+                instance=instance,
+                zone=ZoneInfo(line.site.timezone),
+                leads=line_people(session, line_id=line.id, role=Role.LEAD),
+                managers=line_people(session, line_id=line.id, role=Role.MANAGER),
+            )
+        )
+    return missing
