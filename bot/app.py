@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
+from bot.board import BoardPublisher
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 
@@ -22,28 +23,35 @@ def create_app(
     """The Bolt app with every listener registered.
 
     HTTP mode verifies Slack's request signatures with ``SLACK_SIGNING_SECRET``; Socket Mode
-    needs no signing secret. Listeners receive the session factory as ``db``.
+    needs no signing secret. Listeners receive the session factory as ``db`` and the board
+    publisher as ``boards``.
     """
     signing_secret = (
         None if socket_mode else settings.require("slack_signing_secret")["slack_signing_secret"]
     )
+    client = client or make_web_client(settings)
     app = App(
-        client=client or make_web_client(settings),
+        client=client,
         signing_secret=signing_secret,
         request_verification_enabled=not socket_mode,
         process_before_response=False,
         logger=logging.getLogger("prodbot.bolt"),
     )
-    app.use(_provide_database(session_factory))
+    app.use(
+        _provide(
+            db=session_factory,
+            boards=BoardPublisher(client=client, session_factory=session_factory),
+        )
+    )
     handlers.register(app)
     return app
 
 
-def _provide_database(
-    session_factory: sessionmaker[Session],
-) -> Callable[[BoltContext, Callable[[], None]], None]:
-    def provide_database(context: BoltContext, next: Callable[[], None]) -> None:
-        context["db"] = session_factory
+def _provide(**services: object) -> Callable[[BoltContext, Callable[[], None]], None]:
+    """Middleware handing ``services`` to listeners by name (``db``, ``boards``)."""
+
+    def provide(context: BoltContext, next: Callable[[], None]) -> None:
+        context.update(services)
         next()
 
-    return provide_database
+    return provide

@@ -5,6 +5,7 @@ failure here costs a board refresh, never an entry. The next entry brings the bo
 """
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -37,37 +38,87 @@ STALE_CLAIM = timedelta(seconds=30)
 BROADCAST_SEVERITIES = {Severity.HIGH, Severity.CRITICAL}
 
 
+BoardKey = tuple[int, int, date]  # line id, shift id, production date
+MAX_LINES_PER_THREAD_POST = 20
+
+
+class BoardPublisher:
+    """Keeps boards current off the request path, one worker thread per process.
+
+    Entries arriving while the worker is busy are coalesced per board: one board refresh and
+    one thread post carry all of them, so a burst of reports never floods the channel or
+    Slack's rate limit. Entries are committed before they get here; if the process stops with
+    refreshes pending, the next entry or the shift summary brings the board up to date.
+    """
+
+    def __init__(self, *, client: WebClient, session_factory: sessionmaker[Session]) -> None:
+        self._client = client
+        self._session_factory = session_factory
+        self._pending: dict[BoardKey, list[tuple[SavedEntry, datetime]]] = {}
+        self._condition = threading.Condition()
+        self._busy = False
+        self._worker: threading.Thread | None = None
+
+    def publish(self, saved: SavedEntry, at: datetime) -> None:
+        key = (saved.line_id, saved.shift_id, saved.production_date)
+        with self._condition:
+            self._pending.setdefault(key, []).append((saved, at))
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="boards", daemon=True)
+                self._worker.start()
+            self._condition.notify_all()
+
+    def wait_until_idle(self, timeout: float = 10.0) -> bool:
+        """For the demo and tests: block until every pending refresh is done."""
+        with self._condition:
+            return self._condition.wait_for(
+                lambda: not self._pending and not self._busy, timeout=timeout
+            )
+
+    def _work(self) -> None:
+        while True:
+            with self._condition:
+                self._condition.wait_for(lambda: bool(self._pending))
+                batch, self._pending, self._busy = self._pending, {}, True
+            for events in batch.values():
+                self._refresh(events)
+            with self._condition:
+                self._busy = False
+                self._condition.notify_all()
+
+    def _refresh(self, events: list[tuple[SavedEntry, datetime]]) -> None:
+        try:
+            _publish(self._client, self._session_factory, events)
+        except (SlackApiError, SlackClientError):
+            saved = events[-1][0]
+            logger.exception("board of line %s not updated", saved.line_id)
+        except Exception:
+            # The worker must outlive a bug in one refresh; the entries are safely stored.
+            logger.exception("board refresh failed")
+
+
 @dataclass(frozen=True)
 class _BoardPost:
     channel: str
     text: str
     blocks: list[dict[str, object]]
-    thread_line: str
+    thread_text: str
     broadcast: bool
 
 
-def publish_board_update(
-    *, client: WebClient, session_factory: sessionmaker[Session], saved: SavedEntry, at: datetime
-) -> None:
-    """Post or refresh the board of ``saved``'s shift instance and add the entry to its thread."""
-    try:
-        _publish(client, session_factory, saved, at)
-    except (SlackApiError, SlackClientError):
-        logger.exception(
-            "board of line %s not updated for %s %s", saved.line_id, saved.kind, saved.id
-        )
-
-
 def _publish(
-    client: WebClient, session_factory: sessionmaker[Session], saved: SavedEntry, at: datetime
+    client: WebClient,
+    session_factory: sessionmaker[Session],
+    events: list[tuple[SavedEntry, datetime]],
 ) -> None:
+    first, at = events[0][0], events[-1][1]
     with session_scope(session_factory) as session:
-        line = session.get_one(Line, saved.line_id)
+        line = session.get_one(Line, first.line_id)
         if not line.channel_id:
             return
-        post = _render(session, line, saved, at)
+        post = _render(session, line, [saved for saved, _ in events], at)
     board_id, message_ts = _claim_board(
-        session_factory, saved.line_id, saved.shift_id, saved.production_date, post.channel, at
+        session_factory, first.line_id, first.shift_id, first.production_date, post.channel, at
     )
     if message_ts is None:
         message_ts = _post_board(client, session_factory, board_id, post)
@@ -76,21 +127,28 @@ def _publish(
     client.chat_postMessage(
         channel=post.channel,
         thread_ts=message_ts,
-        text=post.thread_line,
+        text=post.thread_text,
         reply_broadcast=post.broadcast,
         unfurl_links=False,
     )
 
 
-def _render(session: Session, line: Line, saved: SavedEntry, at: datetime) -> _BoardPost:
-    view = board_for(session, saved=saved, at=at)
+def _render(session: Session, line: Line, entries: list[SavedEntry], at: datetime) -> _BoardPost:
+    view = board_for(session, saved=entries[-1], at=at)
+    lines = [_thread_line(session, saved, view) for saved in entries]
+    if len(lines) > MAX_LINES_PER_THREAD_POST:
+        hidden = len(lines) - MAX_LINES_PER_THREAD_POST
+        lines = [*lines[:MAX_LINES_PER_THREAD_POST], f"…and {hidden} more entries"]
     return _BoardPost(
         channel=line.channel_id or "",
         text=board_text(view),
         blocks=[block.to_dict() for block in build_board_blocks(view)],
-        thread_line=_thread_line(session, saved, view),
-        broadcast=saved.kind is EntryKind.ISSUE
-        and session.get_one(Issue, saved.id).severity in BROADCAST_SEVERITIES,
+        thread_text="\n".join(lines),
+        broadcast=any(
+            saved.kind is EntryKind.ISSUE
+            and session.get_one(Issue, saved.id).severity in BROADCAST_SEVERITIES
+            for saved in entries
+        ),
     )
 
 
@@ -119,19 +177,6 @@ def _claim_board(
     """
     deadline = time.monotonic() + CLAIM_WAIT.total_seconds()
     while True:
-        try:
-            with session_scope(session_factory) as session:
-                board = ShiftBoard(
-                    line_id=line_id,
-                    shift_id=shift_id,
-                    production_date=production_date,
-                    channel_id=channel,
-                    claimed_at=at,
-                )
-                session.add(board)
-            return board.id, None
-        except IntegrityError:
-            pass
         with session_scope(session_factory) as session:
             board = session.scalars(
                 select(ShiftBoard).where(
@@ -139,10 +184,12 @@ def _claim_board(
                     ShiftBoard.shift_id == shift_id,
                     ShiftBoard.production_date == production_date,
                 )
-            ).one()
-            if board.message_ts is not None:
+            ).first()
+            if board is not None and board.message_ts is not None:
                 return board.id, board.message_ts
-            if at - board.claimed_at > STALE_CLAIM or time.monotonic() > deadline:
+            if board is not None and (
+                at - board.claimed_at > STALE_CLAIM or time.monotonic() > deadline
+            ):
                 taken = cast(
                     CursorResult[Any],
                     session.execute(
@@ -153,6 +200,20 @@ def _claim_board(
                 ).rowcount
                 if taken:
                     return board.id, None
+        if board is None:
+            try:
+                with session_scope(session_factory) as session:
+                    board = ShiftBoard(
+                        line_id=line_id,
+                        shift_id=shift_id,
+                        production_date=production_date,
+                        channel_id=channel,
+                        claimed_at=at,
+                    )
+                    session.add(board)
+                return board.id, None
+            except IntegrityError:
+                continue  # another process claimed it first: read its row again
         time.sleep(0.1)
 
 

@@ -5,10 +5,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.board import publish_board_update
+from bot.board import BoardPublisher
 from bot.db import session_scope
 from bot.messages.replies import output_saved_text
 from bot.reporting import board_for, record_output, request_scope
@@ -26,8 +25,8 @@ def handle_confirm_output(
     body: dict[str, Any],
     action: dict[str, Any],
     respond: Respond,
-    client: WebClient,
     db: sessionmaker[Session],
+    boards: BoardPublisher,
 ) -> None:
     """ "Save anyway" on an implausible quantity: the same command, saved without the check.
 
@@ -61,7 +60,7 @@ def handle_confirm_output(
         )
     respond(replace_original=True, response_type="ephemeral", text=reply)
     if not saved.duplicate:
-        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+        boards.publish(saved, at)
 
 
 def handle_discard_output(ack: Ack, respond: Respond) -> None:

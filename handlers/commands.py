@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.board import publish_board_update
+from bot.board import BoardPublisher
 from bot.db import session_scope
 from bot.export import CsvFile, export_csv_files
 from bot.messages.replies import (
@@ -67,7 +67,10 @@ def _now() -> datetime:
 
 
 def handle_output_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, db: sessionmaker[Session]
+    ack: Ack,
+    command: dict[str, Any],
+    db: sessionmaker[Session],
+    boards: BoardPublisher,
 ) -> None:
     at = _now()
     with session_scope(db) as session:
@@ -91,11 +94,14 @@ def handle_output_command(
         )
     ack(response_type="ephemeral", text=reply)
     if not saved.duplicate:
-        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+        boards.publish(saved, at)
 
 
 def handle_delay_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, db: sessionmaker[Session]
+    ack: Ack,
+    command: dict[str, Any],
+    db: sessionmaker[Session],
+    boards: BoardPublisher,
 ) -> None:
     at = _now()
     with session_scope(db) as session:
@@ -119,11 +125,14 @@ def handle_delay_command(
         )
     ack(response_type="ephemeral", text=reply)
     if not saved.duplicate:
-        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+        boards.publish(saved, at)
 
 
 def handle_issue_command(
-    ack: Ack, command: dict[str, Any], client: WebClient, db: sessionmaker[Session]
+    ack: Ack,
+    command: dict[str, Any],
+    db: sessionmaker[Session],
+    boards: BoardPublisher,
 ) -> None:
     at = _now()
     with session_scope(db) as session:
@@ -144,7 +153,7 @@ def handle_issue_command(
         )
     ack(response_type="ephemeral", text=reply)
     if not saved.duplicate:
-        publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+        boards.publish(saved, at)
 
 
 def handle_prod_command(
@@ -153,6 +162,7 @@ def handle_prod_command(
     client: WebClient,
     respond: Respond,
     db: sessionmaker[Session],
+    boards: BoardPublisher,
 ) -> None:
     at = _now()
     user_id = command["user_id"]
@@ -197,7 +207,7 @@ def handle_prod_command(
                 ack(response_type="ephemeral", text=not_available_text(subcommand))
                 return
     ack(response_type="ephemeral", text=reply)
-    publish_board_update(client=client, session_factory=db, saved=saved, at=at)
+    boards.publish(saved, at)
 
 
 def _send_export(
