@@ -48,18 +48,26 @@ def productive_minutes_elapsed(instance: ShiftInstance, at: datetime) -> float:
 
 
 def project_pace(
-    *, actual: int, target: int, instance: ShiftInstance, at: datetime
+    *,
+    actual: int,
+    target: int,
+    instance: ShiftInstance,
+    at: datetime,
+    reported_until: datetime | None = None,
 ) -> PaceProjection | None:
     """The run-rate so far carried to the shift's end; None before any productive time passed.
 
-    ``needed_rate`` is what the line must make per productive hour from ``at`` on to reach the
-    target (0 once it is reached); None when no productive time is left.
+    The run-rate is over the time the reports cover (up to ``reported_until``, the latest
+    report): with hourly reporting, judging at :30 by the clock would count half an hour that
+    nobody has reported yet as lost. ``needed_rate`` is what the line must make per productive
+    hour from ``at`` on to reach the target (0 once it is reached); None when no time is left.
     """
-    done = productive_minutes_elapsed(instance, at)
+    covered_until = min(at, reported_until) if reported_until else at
+    done = productive_minutes_elapsed(instance, covered_until)
     if target <= 0 or done <= 0:
         return None
     planned = instance.planned_minutes
-    remaining_hours = (planned - done) / 60
+    remaining_hours = (planned - productive_minutes_elapsed(instance, at)) / 60
     return PaceProjection(
         actual=actual,
         target=target,
@@ -103,7 +111,13 @@ def compute_line_pace(
     )
     if not totals.output_entries:
         return None
-    projection = project_pace(actual=totals.good, target=target, instance=instance, at=at)
+    projection = project_pace(
+        actual=totals.good,
+        target=target,
+        instance=instance,
+        at=at,
+        reported_until=totals.last_reported_at,
+    )
     if projection is None:
         return None
     return LinePace(

@@ -4,7 +4,7 @@ Plain functions over the database; they know nothing of Slack. Voided entries ne
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
@@ -38,6 +38,7 @@ class ShiftTotals:
     good: int = 0
     scrap: int = 0
     output_entries: int = 0
+    last_reported_at: datetime | None = None
     delay_minutes: int = 0
     delays_by_reason: dict[str, int] = field(default_factory=dict)
 
@@ -142,11 +143,12 @@ def target_for(session: Session, *, line: Line, shift: Shift, production_date: d
 def shift_totals(
     session: Session, *, line_id: int, shift_id: int, production_date: date
 ) -> ShiftTotals:
-    good, scrap, entries = session.execute(
+    good, scrap, entries, last_reported_at = session.execute(
         select(
             func.coalesce(func.sum(OutputEntry.good), 0),
             func.coalesce(func.sum(OutputEntry.scrap), 0),
             func.count(OutputEntry.id),
+            func.max(OutputEntry.reported_at),
         ).where(
             OutputEntry.line_id == line_id,
             OutputEntry.production_date == production_date,
@@ -166,7 +168,19 @@ def shift_totals(
     ).all()
     by_reason = {reason: int(minutes) for reason, minutes in delays}
     by_reason = dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0])))
-    return ShiftTotals(int(good), int(scrap), int(entries), sum(by_reason.values()), by_reason)
+    return ShiftTotals(
+        int(good),
+        int(scrap),
+        int(entries),
+        _as_utc(last_reported_at),
+        sum(by_reason.values()),
+        by_reason,
+    )
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    """Aggregates bypass the column type, so SQLite hands back a naive UTC instant."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def open_issues(session: Session, *, line_id: int) -> list[OpenIssue]:

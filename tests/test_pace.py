@@ -93,3 +93,19 @@ def test_a_shift_that_is_all_break_has_no_pace() -> None:
     at = datetime(2026, 11, 18, 5, 30, tzinfo=UTC)
 
     assert project_pace(actual=10, target=100, instance=all_break, at=at) is None
+
+
+def test_the_run_rate_covers_only_the_time_the_reports_cover() -> None:
+    """Hourly reports judged at :30 are not half an hour behind: 400 reported for 06:00–10:00
+    is on pace for 800, whether the check runs at 10:00 or 10:30."""
+    half_past = datetime(2026, 11, 18, 10, 30, tzinfo=BERLIN)
+
+    judged_by_clock = project_pace(actual=400, target=800, instance=WEDNESDAY, at=half_past)
+    judged_by_reports = project_pace(
+        actual=400, target=800, instance=WEDNESDAY, at=half_past, reported_until=TEN_AM
+    )
+
+    assert judged_by_clock is not None and judged_by_reports is not None
+    assert judged_by_clock.share == pytest.approx(400 / 4.5 * 8 / 800)
+    assert judged_by_reports.share == pytest.approx(1.0)
+    assert judged_by_reports.needed_rate == judged_by_clock.needed_rate
