@@ -160,6 +160,22 @@ def serve(
     run_gunicorn(host=host, port=port or settings.port, workers=workers, threads=threads)
 
 
+@app.command("demo")
+def demo(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder for the messages, chart and database (default: a new temp folder)."
+        ),
+    ] = None,
+) -> None:
+    """The whole story with no Slack account: a sample plant, a day and a half of reports
+    through the real request path, every job on a simulated clock, every message shown."""
+    from bot.demo.run import run_demo
+
+    run_demo(out, console)
+
+
 @app.command("scheduler")
 def scheduler() -> None:
     """The scheduled jobs only. Several may run: one leads, the others stand by."""

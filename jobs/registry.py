@@ -2,6 +2,8 @@
 
 from types import ModuleType
 
-from jobs import missing_report, pace_check, shift_summary
+from jobs import digest, missing_report, pace_check, shift_summary
 
-JOBS: dict[str, ModuleType] = {job.name: job for job in (shift_summary, pace_check, missing_report)}
+JOBS: dict[str, ModuleType] = {
+    job.name: job for job in (shift_summary, pace_check, missing_report, digest)
+}

@@ -24,12 +24,13 @@ from tests.slack_requests import SlackSender
 
 PRODBOT = str(Path(sys.executable).with_name("prodbot"))
 
+EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # Shifts around the clock, every day, so the real clock is always inside one.
 ROUND_THE_CLOCK_PLANT = {
     "site": {"name": "Nightside", "timezone": "UTC"},
     "shifts": [
-        {"name": "D", "start": "00:00", "end": "12:00", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
-        {"name": "N", "start": "12:00", "end": "00:00", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+        {"name": "D", "start": "00:00", "end": "12:00", "days": EVERY_DAY},
+        {"name": "N", "start": "12:00", "end": "00:00", "days": EVERY_DAY},
     ],
     "lines": [
         {"code": "L1", "name": "Line 1", "channel": "C0LINE0001", "leads": ["U0LEAD0001"],

@@ -30,9 +30,7 @@ def test_a_server_error_is_retried_and_the_board_posted_once(
     assert posts[0].args["blocks"] == posts[1].args["blocks"]  # the refused post, then its retry
 
 
-def test_a_rate_limited_post_is_retried(
-    slack: SlackSender, fake_slack: FakeSlackAPI
-) -> None:
+def test_a_rate_limited_post_is_retried(slack: SlackSender, fake_slack: FakeSlackAPI) -> None:
     fake_slack.fail("chat.postMessage", status=429, times=1, retry_after=1)
 
     slack.command("/output", "L1 120")

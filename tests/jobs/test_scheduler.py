@@ -34,6 +34,9 @@ def test_triggers_fire_in_the_site_zone_after_each_shift_end(deps: JobDeps) -> N
     )
     fire = summary.trigger.get_next_fire_time(None, datetime(2026, 11, 18, 12, 0, tzinfo=UTC))
     assert fire.astimezone(UTC) == datetime(2026, 11, 18, 13, 15, tzinfo=UTC)  # 14:15 in Berlin
+    digest = next(job for job in scheduler.get_jobs() if job.id.startswith("digest:"))
+    fire = digest.trigger.get_next_fire_time(None, datetime(2026, 11, 18, 12, 0, tzinfo=UTC))
+    assert fire.astimezone(UTC) == datetime(2026, 11, 19, 6, 0, tzinfo=UTC)  # 07:00 in Berlin
 
 
 def test_only_one_process_holds_the_leader_lock(engine: Engine) -> None:

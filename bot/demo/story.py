@@ -1,0 +1,139 @@
+"""What happens at Riverside Bottling in the demo's day and a half, on a fixed calendar.
+
+Times are the plant's local wall clock. The dates are fixed (Tuesday 15 and Wednesday 16
+September 2026, after Monday's planned maintenance) so every run shows the same story. Each
+step that reaches the bot says how many Slack Web API calls the bot makes after answering it
+(board update and thread line: 2), so the demo can wait for them before the clock moves on.
+
+The numbers are meant to be plausible: L1 and L3 run at 95–105% of target; L2 loses time to a
+material shortage and a breakdown and falls clearly behind; the L3 night shift never reports.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+FIRST_DAY = date(2026, 9, 15)
+START = datetime.combine(FIRST_DAY, time(6, 0))
+END = datetime.combine(FIRST_DAY + timedelta(days=1), time(10, 30))
+
+
+@dataclass(frozen=True)
+class Narration:
+    when: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    when: datetime
+    user: str
+    channel: str
+    typed: str
+    bot_calls: int = 2
+
+    @property
+    def name(self) -> str:
+        return self.typed.split(" ", 1)[0]
+
+    @property
+    def text(self) -> str:
+        return self.typed.partition(" ")[2]
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """A click on the button labelled ``label`` in the last message the bot showed ``user``."""
+
+    when: datetime
+    user: str
+    channel: str
+    label: str
+    bot_calls: int = 3
+
+
+Step = Narration | SlashCommand | ButtonPress
+
+
+def _at(day: int, clock: str) -> datetime:
+    hours, minutes = map(int, clock.split(":"))
+    return datetime.combine(FIRST_DAY + timedelta(days=day - 1), time(hours, minutes))
+
+
+def _note(day: int, clock: str, text: str) -> Narration:
+    return Narration(_at(day, clock), text)
+
+
+def _typed(day: int, clock: str, user: str, channel: str, typed: str, bot_calls: int = 2) -> Step:
+    return SlashCommand(_at(day, clock), user, channel, typed, bot_calls)
+
+
+def _reports(day: int, user: str, channel: str, entries: dict[str, str]) -> list[Step]:
+    """One lead's ``/output`` reports of a shift: clock → what follows ``/output``."""
+    return [_typed(day, clock, user, channel, f"/output {text}") for clock, text in entries.items()]
+
+
+STORY: list[Step] = [
+    _note(1, "06:00", "Tuesday. Riverside Bottling restarts after Monday's planned maintenance. "
+          "Early shift: Anna runs L1, Ben L2, Chris L3. They report every hour from the floor."),
+    *_reports(1, "anna", "l1-filling", {
+        "07:00": "130", "08:00": "135 scrap 2", "09:00": "128 scrap 1", "10:00": "136",
+        "11:00": "131 scrap 3", "12:00": "125", "13:00": "134", "13:55": "116 scrap 2",
+    }),
+    *_reports(1, "ben", "l2-canning", {
+        "07:00": "78 scrap 4", "08:05": "62", "09:00": "45 scrap 6", "10:00": "88",
+        "11:00": "84 scrap 2", "12:00": "86", "13:00": "80", "13:55": "70 scrap 1",
+    }),
+    _typed(1, "08:10", "ben", "l2-canning", "/delay 25m material waiting for can ends"),
+    _typed(1, "09:40", "ben", "l2-canning", "/delay 40 breakdown seamer 2 jammed, fitter called"),
+    *_reports(1, "chris", "l3-kegging", {
+        "07:00": "32", "08:00": "34", "09:00": "33 scrap 1", "10:00": "31", "11:00": "34",
+        "12:00": "32", "13:00": "33", "13:55": "28",
+    }),
+    _typed(1, "10:20", "chris", "l3-kegging", "/delay 15 materail empty kegs late", bot_calls=0),
+    _typed(1, "10:21", "chris", "l3-kegging", "/delay 15 mat empty kegs late"),
+    _note(1, "11:30", "Marco, the line manager, checks all lines from the digest channel."),
+    _typed(1, "11:30", "marco", "production-digest", "/prod status", bot_calls=0),
+    _note(1, "14:00", "Late shift: Jonas on L1, Lena on L2, Mia on L3."),
+    _note(1, "14:30", "Jonas counts the pallets wrapped at the shift change: more than L1 could "
+          "make in 30 minutes, so the bot asks first."),
+    _typed(1, "14:30", "jonas", "l1-filling", "/output 120 pallets wrapped at changeover", 0),
+    ButtonPress(_at(1, "14:31"), "jonas", "l1-filling", "Save anyway"),
+    *_reports(1, "jonas", "l1-filling", {
+        "16:00": "130 scrap 2", "17:00": "131", "18:00": "128", "19:00": "133 scrap 1",
+        "20:00": "127", "21:00": "130 scrap 2", "21:55": "118",
+    }),
+    _typed(1, "15:30", "lena", "l2-canning", "/output 96 scrap 2"),
+    _note(1, "15:31", "Lena's phone sends the same report twice; she undoes the second one."),
+    _typed(1, "15:31", "lena", "l2-canning", "/output 96 scrap 2"),
+    _typed(1, "15:32", "lena", "l2-canning", "/prod undo"),
+    _typed(1, "16:40", "lena", "l2-canning",
+           "/issue L2 high seamer 3 leaking, cans failing the seam check"),
+    _typed(1, "16:45", "lena", "l2-canning", "/delay 35m breakdown seamer 3 seal replaced"),
+    *_reports(1, "lena", "l2-canning", {
+        "16:30": "70", "17:30": "60", "18:30": "95 scrap 5", "19:30": "102", "20:30": "100",
+        "21:55": "128",
+    }),
+    *_reports(1, "mia", "l3-kegging", {
+        "15:00": "33", "16:00": "32", "17:00": "34", "18:00": "31", "19:00": "33",
+        "20:00": "32 scrap 1", "21:00": "33", "21:50": "27",
+    }),
+    _note(1, "22:00", "Night shift: Petra runs L1. L3's night shift runs too, but nobody "
+          "reports its output."),
+    *_reports(1, "petra", "l1-filling", {"23:00": "95"}),
+    *_reports(2, "petra", "l1-filling", {
+        "00:00": "101", "01:00": "99 scrap 2", "02:00": "100", "03:00": "98", "04:00": "102",
+        "05:00": "100", "05:50": "85",
+    }),
+    _note(2, "06:00", "Wednesday morning: the missing report is chased and the head of "
+          "production gets yesterday's digest."),
+    *_reports(2, "anna", "l1-filling", {
+        "07:00": "128", "08:00": "134 scrap 1", "09:00": "131", "10:00": "129",
+    }),
+    *_reports(2, "ben", "l2-canning", {
+        "07:00": "102 seamer 3 fixed overnight", "08:00": "104", "09:00": "101 scrap 2",
+        "10:00": "103",
+    }),
+    *_reports(2, "chris", "l3-kegging", {
+        "07:00": "33", "08:00": "33", "09:00": "34", "10:00": "32",
+    }),
+]  # fmt: skip

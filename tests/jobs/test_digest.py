@@ -1,0 +1,284 @@
+import re
+import tomllib
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.chart import render_target_chart
+from bot.db import session_scope
+from bot.digest import Digest, IssueAges, LineDay, PeriodAttainment
+from bot.messages.digest import build_digest_blocks
+from bot.plant import apply_plant, validate_plant
+from jobs import digest
+from jobs.base import JobDeps
+from models import DelayEntry, Issue, LedgerPost, Line, Severity, Shift, Site
+from tests.conftest import SAMPLE_PLANT
+from tests.fakes.slack_api import FakeSlackAPI
+
+WEDNESDAY = date(2026, 11, 18)
+# 07:00 Berlin on Thursday is 06:00 UTC: Wednesday's digest is due.
+DIGEST_AT = datetime(2026, 11, 19, 6, 5, tzinfo=UTC)
+PERIOD = "2026-11-18"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SLACK_SECTION_LIMIT = 3000
+SLACK_BLOCK_LIMIT = 50
+
+
+def _site_id(session_factory: sessionmaker[Session]) -> int:
+    with session_factory() as session:
+        return session.scalars(select(Site.id)).one()
+
+
+def _ledger(session_factory: sessionmaker[Session]) -> list[tuple[str, str, str, bool]]:
+    with session_factory() as session:
+        rows = session.scalars(select(LedgerPost).order_by(LedgerPost.job, LedgerPost.scope))
+        return [(r.job, r.scope, r.period, r.sent_at is not None) for r in rows]
+
+
+def _posts(fake_slack: FakeSlackAPI) -> dict[str, dict[str, Any]]:
+    return {call.args["channel"]: call.args for call in fake_slack.calls_to("chat.postMessage")}
+
+
+def test_the_digest_goes_to_the_channel_and_each_head_with_a_chart_in_the_thread(
+    deps: JobDeps,
+    fake_slack: FakeSlackAPI,
+    report: Callable[..., None],
+    session_factory: sessionmaker[Session],
+) -> None:
+    report("L1", "A", WEDNESDAY, 700, 10)
+    report("L1", "B", WEDNESDAY, 800)
+    report("press2", "A", WEDNESDAY, 400)
+    site = _site_id(session_factory)
+
+    outcomes = digest.run(DIGEST_AT, deps)
+
+    assert len(outcomes) == 3 and all(outcome.sent for outcome in outcomes)
+    posts = _posts(fake_slack)
+    assert set(posts) == {"C0DIGEST01", "U0HEAD0001"}
+    text = posts["C0DIGEST01"]["text"]
+    assert "Riverside digest for Wed 18 Nov 2026: plant 1,900 / 3,000 (63%)" in text
+    assert "biggest misses L1 −700, press2 −400" in text
+    assert posts["U0HEAD0001"]["blocks"] == posts["C0DIGEST01"]["blocks"]
+    blocks = str(posts["C0DIGEST01"]["blocks"])
+    assert "*Plant* 1,900 / 3,000 (63%)" in blocks
+    assert "cost of losses 4.00" in blocks  # 10 scrap × 0.40, no downtime
+    assert "no safety issue on record" in blocks
+
+    channel_ts = {o.key: o.message_ts for o in outcomes}[("digest", f"site:{site}", PERIOD)]
+    (upload,) = fake_slack.calls_to("files.completeUploadExternal")
+    assert (upload.args["channel_id"], upload.args["thread_ts"]) == ("C0DIGEST01", channel_ts)
+    (png,) = fake_slack.uploads.values()
+    assert PNG_SIGNATURE in png and len(png) > 5_000
+
+    assert _ledger(session_factory) == [
+        ("digest", f"site:{site}", PERIOD, True),
+        ("digest", f"site:{site}/head:U0HEAD0001", PERIOD, True),
+        ("digest-chart", f"site:{site}", PERIOD, True),
+    ]
+
+
+def test_a_second_run_posts_and_uploads_nothing_again(
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+) -> None:
+    report("L1", "A", WEDNESDAY, 800)
+    digest.run(DIGEST_AT, deps)
+
+    again = digest.run(DIGEST_AT + timedelta(hours=1), deps)
+
+    assert again and not any(outcome.sent for outcome in again)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_posts_slack_refuses_are_sent_once_by_the_next_run(
+    deps: JobDeps,
+    fake_slack: FakeSlackAPI,
+    report: Callable[..., None],
+    session_factory: sessionmaker[Session],
+) -> None:
+    report("L1", "A", WEDNESDAY, 800)
+    # Two posts × (1 try + 2 retries of the client's ServerErrorRetryHandler) = 6 failures.
+    fake_slack.fail("chat.postMessage", status=500, times=6)
+
+    first = digest.run(DIGEST_AT, deps)
+
+    assert first and not any(outcome.sent for outcome in first)
+    assert not fake_slack.calls_to("files.completeUploadExternal")  # no thread to put it in
+    assert not any(sent for *_, sent in _ledger(session_factory))
+
+    fake_slack.reset()
+    second = digest.run(DIGEST_AT + timedelta(minutes=5), deps)
+
+    assert sum(outcome.sent for outcome in second) == 3
+    assert sorted(_posts(fake_slack)) == ["C0DIGEST01", "U0HEAD0001"]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+
+
+def test_a_failed_chart_upload_is_retried_without_posting_the_digest_again(
+    deps: JobDeps,
+    fake_slack: FakeSlackAPI,
+    report: Callable[..., None],
+    session_factory: sessionmaker[Session],
+) -> None:
+    report("L1", "A", WEDNESDAY, 800)
+    fake_slack.fail("files.getUploadURLExternal", status=500, times=3)
+
+    first = digest.run(DIGEST_AT, deps)
+
+    assert [o.key[0] for o in first if not o.sent] == ["digest-chart"]
+    second = digest.run(DIGEST_AT + timedelta(minutes=5), deps)
+
+    assert [o.key[0] for o in second if o.sent] == ["digest-chart"]
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+    assert all(sent for *_, sent in _ledger(session_factory))
+
+
+def test_due_at_the_digest_time_and_caught_up_for_six_hours_only(deps: JobDeps) -> None:
+    assert digest.run(datetime(2026, 11, 19, 5, 59, tzinfo=UTC), deps) == []  # 06:59 Berlin
+    assert digest.run(datetime(2026, 11, 19, 12, 1, tzinfo=UTC), deps) == []  # 6 h 1 min late
+    late = digest.run(datetime(2026, 11, 19, 11, 59, tzinfo=UTC), deps)
+    assert {o.key[2] for o in late} == {PERIOD}
+
+
+def test_no_digest_for_a_day_without_plan_or_output(
+    deps: JobDeps, fake_slack: FakeSlackAPI
+) -> None:
+    # Monday 07:00 Berlin: the production date is Sunday, when no shift runs.
+    assert digest.run(datetime(2026, 11, 23, 6, 5, tzinfo=UTC), deps) == []
+    # Friday 25 December: the production date is Christmas Eve, a site-wide planned stop.
+    assert digest.run(datetime(2026, 12, 25, 6, 5, tzinfo=UTC), deps) == []
+    assert not fake_slack.calls
+
+
+def _sixty_line_plant() -> str:
+    extra = "".join(
+        f"""
+[[lines]]
+code = "assembly-cell-{n:02d}-long-code"
+name = "Assembly cell {n}"
+channel = "C0CELL{n:04d}"
+unit = "units"
+unit_cost = 1.25
+downtime_cost_per_hour = 600
+targets = {{ A = 1000, B = 1000, C = 900 }}
+"""
+        for n in range(58)
+    )
+    return SAMPLE_PLANT.replace("[[calendar]]", extra + "\n[[calendar]]", 1)
+
+
+def test_a_sixty_line_site_fits_slacks_limits_and_shows_every_line(
+    deps: JobDeps,
+    fake_slack: FakeSlackAPI,
+    report: Callable[..., None],
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_scope(session_factory) as session:
+        plant = validate_plant(tomllib.loads(_sixty_line_plant()))
+        apply_plant(session=session, plant=plant, at=DIGEST_AT)
+        lines = list(session.scalars(select(Line)))
+        shift = session.scalars(select(Shift).where(Shift.name == "A")).one()
+        for n, line in enumerate(lines):
+            session.add_all(
+                DelayEntry(
+                    line_id=line.id,
+                    shift_id=shift.id,
+                    production_date=WEDNESDAY,
+                    minutes=10 + n,
+                    reason=f"reason-{(n + k) % 12:02d}",
+                    reported_by="U0LEAD0001",
+                    reported_at=DIGEST_AT,
+                )
+                for k in range(2)
+            )
+            session.add(
+                Issue(
+                    line_id=line.id,
+                    shift_id=shift.id,
+                    production_date=WEDNESDAY,
+                    severity=list(Severity)[n % 4],
+                    text="x" * 2000,
+                    raised_by="U0LEAD0001",
+                    raised_at=DIGEST_AT - timedelta(hours=n * 3),
+                )
+            )
+    for n, line in enumerate(lines):
+        report(line.code, "A", WEDNESDAY, 2_000 + n, n)
+
+    digest.run(DIGEST_AT, deps)
+
+    blocks = _posts(fake_slack)["C0DIGEST01"]["blocks"]
+    _assert_within_slack_limits(blocks)
+    table = "".join(b["text"]["text"] for b in blocks if "```" in b.get("text", {}).get("text", ""))
+    assert len(lines) == 60
+    for n, line in enumerate(lines):
+        assert re.search(rf"^{line.code} +{2_000 + n:,} / ", table, re.MULTILINE), line.code
+    assert not re.search(r"more lines?( on target|, all at| without)", str(blocks))
+    assert "…and 4 more reasons" in str(blocks)  # 12 reasons, 8 shown
+
+
+def test_a_site_too_big_for_one_message_shows_its_worst_lines_and_says_so() -> None:
+    lines = [_line_day(n, target=1000, good=1000 + n) for n in range(500)]
+    lines[7] = _line_day(7, target=1000, good=400)
+    blocks = [block.to_dict() for block in build_digest_blocks(_digest(lines))]
+
+    _assert_within_slack_limits(blocks)
+    text = str(blocks)
+    assert "line-007" in text and "40%" in text
+    shown = text.count("line-")
+    assert f"…and {500 - shown} more lines on target" in text
+
+
+def test_the_chart_is_a_png() -> None:
+    png = render_target_chart(
+        [_line_day(n, target=1000, good=900 + n) for n in range(60)],
+        site_name="Riverside",
+        day=WEDNESDAY,
+    )
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
+
+
+def _assert_within_slack_limits(blocks: list[dict[str, Any]]) -> None:
+    assert len(blocks) <= SLACK_BLOCK_LIMIT
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block.get("text", {}).get("text", "")) <= SLACK_SECTION_LIMIT
+            assert all(len(field["text"]) <= 2000 for field in block.get("fields", []))
+
+
+def _line_day(n: int, *, target: int, good: int) -> LineDay:
+    return LineDay(
+        line_id=n,
+        code=f"line-{n:03d}",
+        name=f"Line {n}",
+        unit="units",
+        target=target,
+        good=good,
+        planned_good=good,
+        scrap=0,
+        delay_minutes=0,
+        main_delay_reason=None,
+        loss_cost=Decimal("0.00"),
+    )
+
+
+def _digest(lines: list[LineDay]) -> Digest:
+    period = PeriodAttainment(WEDNESDAY, WEDNESDAY, 1000, 900)
+    return Digest(
+        site_name="Big",
+        production_date=WEDNESDAY,
+        lines=lines,
+        misses=[],
+        pareto=[],
+        issues=IssueAges(buckets=[], oldest=[]),
+        week=period,
+        month=period,
+        forecast=None,
+        days_since_safety_issue=3,
+    )
