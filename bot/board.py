@@ -40,6 +40,8 @@ BROADCAST_SEVERITIES = {Severity.HIGH, Severity.CRITICAL}
 
 BoardKey = tuple[int, int, date]  # line id, shift id, production date
 MAX_LINES_PER_THREAD_POST = 20
+# Slack takes about one message per second per channel; a board is refreshed no more often.
+REFRESH_INTERVAL = timedelta(seconds=1)
 
 
 class BoardPublisher:
@@ -80,11 +82,14 @@ class BoardPublisher:
             with self._condition:
                 self._condition.wait_for(lambda: bool(self._pending))
                 batch, self._pending, self._busy = self._pending, {}, True
+            started = time.monotonic()
             for events in batch.values():
                 self._refresh(events)
             with self._condition:
                 self._busy = False
                 self._condition.notify_all()
+            # At most one refresh per board per interval; what arrives meanwhile is coalesced.
+            time.sleep(max(0.0, started + REFRESH_INTERVAL.total_seconds() - time.monotonic()))
 
     def _refresh(self, events: list[tuple[SavedEntry, datetime]]) -> None:
         try:

@@ -93,13 +93,30 @@ def wait_until_healthy(url: str, server: subprocess.Popen[bytes]) -> None:
     raise AssertionError("prodbot serve did not become healthy")
 
 
+def wait_for_thread_text(fake: FakeSlackAPI, expected: list[str], timeout: float = 15) -> None:
+    """The board's thread carries every entry (a burst may share one thread post)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        thread = " ".join(
+            call.args["text"]
+            for call in fake.calls_to("chat.postMessage")
+            if "thread_ts" in call.args
+        )
+        if all(text in thread for text in expected):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not all of {expected} reached the board's thread")
+
+
 def test_served_app_takes_reports_and_export_shows_them(
     served: SlackSender, fake_slack: FakeSlackAPI, settings: Settings, tmp_path: Path
 ) -> None:
     assert "Saved +120 good" in served.command("/output", "L1 120 scrap 4").text
     assert "Logged 45 min material" in served.command("/delay", "L1 45m mat no caps").text
     assert "Raised a *high* issue" in served.command("/issue", "L1 high capper jams").text
-    fake_slack.wait_for("chat.postMessage", 4)  # the board and three thread lines
+    wait_for_thread_text(
+        fake_slack, ["+120 good, 4 scrap", "⏱ 45 min material", "*HIGH* issue: capper jams"]
+    )
 
     today = datetime.now(UTC).date().isoformat()
     result = subprocess.run(
