@@ -229,7 +229,10 @@ def record_output(
         )
         if so_far.good + so_far.scrap + command.good + command.scrap > capacity:
             raise ImplausibleQuantity(
-                command=command,
+                # Pinned to the shift it was typed in: "Save anyway" may come after shift change.
+                command=command.model_copy(
+                    update={"shift": shift.name, "production_date": instance.production_date}
+                ),
                 request_key=request_key,
                 capacity=max(0, math.floor(capacity) - so_far.good - so_far.scrap),
                 unit=line.unit,
@@ -333,8 +336,19 @@ def raise_issue(
     return saved
 
 
-def void_latest_entry(session: Session, *, user_id: str, at: datetime) -> SavedEntry:
-    """Void (never delete) the caller's latest output or delay entry, if under 60 minutes old."""
+def void_latest_entry(
+    session: Session, *, user_id: str, request_key: str, at: datetime
+) -> SavedEntry:
+    """Void (never delete) the caller's latest output or delay entry, if under 60 minutes old.
+
+    The undo request's key is kept on the voided entry, so an undo delivered twice voids once.
+    """
+    for kind, done in (
+        (EntryKind.OUTPUT, _voided_by_request(session, OutputEntry, request_key)),
+        (EntryKind.DELAY, _voided_by_request(session, DelayEntry, request_key)),
+    ):
+        if done is not None:
+            return _saved(kind, done, duplicate=True)
     candidates = [
         entry
         for entry in (
@@ -357,6 +371,7 @@ def void_latest_entry(session: Session, *, user_id: str, at: datetime) -> SavedE
     latest.voided_at = at
     latest.voided_by = user_id
     latest.void_reason = "undone with /prod undo"
+    latest.void_request_key = request_key
     kind = EntryKind.OUTPUT if isinstance(latest, OutputEntry) else EntryKind.DELAY
     _audit(session, at=at, actor=user_id, action="void", entity=kind.value, entity_id=latest.id)
     return _saved(kind, latest)
@@ -371,6 +386,10 @@ def board_for(session: Session, *, saved: SavedEntry, at: datetime) -> ShiftBoar
         production_date=saved.production_date,
         at=at,
     )
+
+
+def _voided_by_request(session: Session, model: type[Entry], request_key: str) -> Entry | None:
+    return session.scalars(select(model).where(model.void_request_key == request_key)).first()
 
 
 def _latest_unvoided(session: Session, model: type[Entry], user_id: str) -> Entry | None:

@@ -187,8 +187,14 @@ def handle_prod_command(
                 )
                 return
             case UndoCommand():
-                saved = void_latest_entry(session, user_id=user_id, at=at)
-                reply = undo_text(saved.kind.value, session.get_one(Line, saved.line_id).code)
+                saved = void_latest_entry(
+                    session, user_id=user_id, request_key=command["trigger_id"], at=at
+                )
+                reply = undo_text(
+                    saved.kind.value,
+                    session.get_one(Line, saved.line_id).code,
+                    duplicate=saved.duplicate,
+                )
             case ExportCommand(date_from=date_from, date_to=date_to):
                 date_to = date_to or scope.parse_context.today
                 date_from = date_from or date_to - timedelta(days=EXPORT_DEFAULT_DAYS - 1)
@@ -207,7 +213,8 @@ def handle_prod_command(
                 ack(response_type="ephemeral", text=not_available_text(subcommand))
                 return
     ack(response_type="ephemeral", text=reply)
-    boards.publish(saved, at)
+    if not saved.duplicate:
+        boards.publish(saved, at)
 
 
 def _send_export(

@@ -252,6 +252,9 @@ class ReportedEntry:
     voided_at: Mapped[datetime | None]
     voided_by: Mapped[str | None] = mapped_column(String(32))
     void_reason: Mapped[str | None] = mapped_column(String(200))
+    void_request_key: Mapped[str | None] = mapped_column(
+        String(100), unique=True, comment="Slack trigger_id of the undo: a redelivery voids once"
+    )
 
 
 class OutputEntry(ReportedEntry, Base):

@@ -50,8 +50,12 @@ def issue_saved_text(severity: str, line_code: str, *, duplicate: bool) -> str:
     return f"✅ Raised a *{severity}* issue on {line_code}; it is on the shift board.{again}"
 
 
-def undo_text(kind: str, line_code: str) -> str:
-    return f"↩️ Voided your last {kind} entry on {line_code}. The board shows the corrected total."
+def undo_text(kind: str, line_code: str, *, duplicate: bool) -> str:
+    again = " (already done — this was a repeat of the same request)" if duplicate else ""
+    return (
+        f"↩️ Voided your last {kind} entry on {line_code}. "
+        f"The board shows the corrected total.{again}"
+    )
 
 
 def export_started_text(date_from: str, date_to: str) -> str:

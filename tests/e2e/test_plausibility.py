@@ -125,11 +125,6 @@ def test_discard_deletes_the_question_and_saves_nothing(
     assert all_rows(session_factory, OutputEntry) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: handle_confirm_output (handlers/actions.py) resolves the shift when the button "
-    "is pressed; the button value carries no shift/date, so the entry lands in the next shift",
-)
 def test_save_anyway_pressed_after_the_shift_changed_saves_into_the_shift_it_was_typed_in(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:

@@ -362,11 +362,6 @@ def test_export_that_slack_refuses_is_reported_to_the_caller(
     assert fake_slack.calls_to("files.completeUploadExternal") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /prod undo ignores trigger_id (handlers/commands.py UndoCommand case, "
-    "bot/reporting.py void_latest_entry): a redelivered request voids the next entry too",
-)
 def test_undo_delivered_twice_voids_only_one_entry(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
