@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from handlers.ids import Command
+from bot.slack_ids import Command
 
 COMMAND_DESCRIPTIONS = {
     Command.OUTPUT: ("Report good and scrap units", "[LINE] GOOD [scrap N] [shift S] [note…]"),

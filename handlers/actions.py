@@ -11,7 +11,7 @@ from bot.board import BoardPublisher
 from bot.db import session_scope
 from bot.messages.replies import output_saved_text
 from bot.reporting import board_for, record_output, request_scope
-from handlers.ids import ActionId
+from bot.slack_ids import ActionId
 from models.schemas import OutputCommand, validate_command
 
 

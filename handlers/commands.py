@@ -39,7 +39,7 @@ from bot.reporting import (
     request_scope,
     void_latest_entry,
 )
-from handlers.ids import Command
+from bot.slack_ids import Command
 from handlers.parsing import parse_delay, parse_issue, parse_output, parse_prod
 from models import Line
 from models.schemas import (

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import (
 from bot.messages.board import actual_vs_target
 from bot.messages.format import minutes, percent, progress_bar, shift_label
 from bot.production import LineStatus, ShiftBoardView
-from handlers.ids import ActionId
+from bot.slack_ids import ActionId
 from models.schemas import USAGE
 
 # Slack's limit for a button's value.
