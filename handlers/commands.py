@@ -6,8 +6,9 @@ answer, and never loses the entry.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -31,6 +32,7 @@ from bot.messages.replies import (
 from bot.production import compute_line_status
 from bot.reporting import (
     LATE_REPORT_WINDOW,
+    SavedEntry,
     board_for,
     get_line,
     raise_issue,
@@ -43,15 +45,20 @@ from bot.slack_ids import Command
 from handlers.parsing import parse_delay, parse_issue, parse_output, parse_prod
 from models import Line
 from models.schemas import (
+    DelayCommand,
     ExportCommand,
     HandoverCommand,
     HelpCommand,
+    IssueCommand,
+    OutputCommand,
+    ParseContext,
     StatusCommand,
     TargetCommand,
     UndoCommand,
 )
 
 EXPORT_DEFAULT_DAYS = 7
+C = TypeVar("C", OutputCommand, DelayCommand, IssueCommand)
 logger = logging.getLogger(__name__)
 
 
@@ -66,19 +73,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def handle_output_command(
+def _handle_report(
     ack: Ack,
     command: dict[str, Any],
     db: sessionmaker[Session],
     boards: BoardPublisher,
+    *,
+    parse: Callable[[str, ParseContext], C],
+    record: Callable[..., SavedEntry],
+    reply: Callable[[Session, C, SavedEntry, datetime], str],
 ) -> None:
+    """Every report command: parse, record, commit, acknowledge, then refresh the board."""
     at = _now()
     with session_scope(db) as session:
         scope = request_scope(
             session, channel_id=command.get("channel_id"), user_id=command["user_id"], at=at
         )
-        parsed = parse_output(command.get("text", ""), scope.parse_context)
-        saved = record_output(
+        parsed = parse(command.get("text", ""), scope.parse_context)
+        saved = record(
             session,
             scope=scope,
             command=parsed,
@@ -86,74 +98,41 @@ def handle_output_command(
             request_key=command["trigger_id"],
             at=at,
         )
-        reply = output_saved_text(
-            parsed.good,
-            parsed.scrap,
-            board_for(session, saved=saved, at=at),
-            duplicate=saved.duplicate,
-        )
-    ack(response_type="ephemeral", text=reply)
+        text = reply(session, parsed, saved, at)
+    ack(response_type="ephemeral", text=text)
     if not saved.duplicate:
         boards.publish(saved, at)
+
+
+def handle_output_command(
+    ack: Ack, command: dict[str, Any], db: sessionmaker[Session], boards: BoardPublisher
+) -> None:
+    def reply(session: Session, parsed: OutputCommand, saved: SavedEntry, at: datetime) -> str:
+        view = board_for(session, saved=saved, at=at)
+        return output_saved_text(parsed.good, parsed.scrap, view, duplicate=saved.duplicate)
+
+    _handle_report(ack, command, db, boards, parse=parse_output, record=record_output, reply=reply)
 
 
 def handle_delay_command(
-    ack: Ack,
-    command: dict[str, Any],
-    db: sessionmaker[Session],
-    boards: BoardPublisher,
+    ack: Ack, command: dict[str, Any], db: sessionmaker[Session], boards: BoardPublisher
 ) -> None:
-    at = _now()
-    with session_scope(db) as session:
-        scope = request_scope(
-            session, channel_id=command.get("channel_id"), user_id=command["user_id"], at=at
-        )
-        parsed = parse_delay(command.get("text", ""), scope.parse_context)
-        saved = record_delay(
-            session,
-            scope=scope,
-            command=parsed,
-            user_id=command["user_id"],
-            request_key=command["trigger_id"],
-            at=at,
-        )
-        reply = delay_saved_text(
-            parsed.minutes,
-            parsed.reason,
-            board_for(session, saved=saved, at=at),
-            duplicate=saved.duplicate,
-        )
-    ack(response_type="ephemeral", text=reply)
-    if not saved.duplicate:
-        boards.publish(saved, at)
+    def reply(session: Session, parsed: DelayCommand, saved: SavedEntry, at: datetime) -> str:
+        view = board_for(session, saved=saved, at=at)
+        return delay_saved_text(parsed.minutes, parsed.reason, view, duplicate=saved.duplicate)
+
+    _handle_report(ack, command, db, boards, parse=parse_delay, record=record_delay, reply=reply)
 
 
 def handle_issue_command(
-    ack: Ack,
-    command: dict[str, Any],
-    db: sessionmaker[Session],
-    boards: BoardPublisher,
+    ack: Ack, command: dict[str, Any], db: sessionmaker[Session], boards: BoardPublisher
 ) -> None:
-    at = _now()
-    with session_scope(db) as session:
-        scope = request_scope(
-            session, channel_id=command.get("channel_id"), user_id=command["user_id"], at=at
-        )
-        parsed = parse_issue(command.get("text", ""), scope.parse_context)
-        saved = raise_issue(
-            session,
-            scope=scope,
-            command=parsed,
-            user_id=command["user_id"],
-            request_key=command["trigger_id"],
-            at=at,
-        )
-        reply = issue_saved_text(
+    def reply(session: Session, parsed: IssueCommand, saved: SavedEntry, at: datetime) -> str:
+        return issue_saved_text(
             parsed.severity.value, parsed.line.upper(), duplicate=saved.duplicate
         )
-    ack(response_type="ephemeral", text=reply)
-    if not saved.duplicate:
-        boards.publish(saved, at)
+
+    _handle_report(ack, command, db, boards, parse=parse_issue, record=raise_issue, reply=reply)
 
 
 def handle_prod_command(
