@@ -40,7 +40,8 @@ BROADCAST_SEVERITIES = {Severity.HIGH, Severity.CRITICAL}
 
 BoardKey = tuple[int, int, date]  # line id, shift id, production date
 MAX_LINES_PER_THREAD_POST = 20
-# Slack takes about one message per second per channel; a board is refreshed no more often.
+# Slack takes about one message per second per channel: while entries keep arriving, boards
+# are refreshed no more often than this.
 REFRESH_INTERVAL = timedelta(seconds=1)
 
 
@@ -88,8 +89,10 @@ class BoardPublisher:
             with self._condition:
                 self._busy = False
                 self._condition.notify_all()
-            # At most one refresh per board per interval; what arrives meanwhile is coalesced.
-            time.sleep(max(0.0, started + REFRESH_INTERVAL.total_seconds() - time.monotonic()))
+                backlog = bool(self._pending)
+            if backlog:
+                # Entries keep coming: refresh at most once per interval and let them gather.
+                time.sleep(max(0.0, started + REFRESH_INTERVAL.total_seconds() - time.monotonic()))
 
     def _refresh(self, events: list[tuple[SavedEntry, datetime]]) -> None:
         try:
