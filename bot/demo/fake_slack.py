@@ -45,6 +45,7 @@ class FakeSlackAPI:
         self.latency = latency
         self.calls: list[Call] = []
         self.uploads: dict[str, bytes] = {}
+        self.socket_url = "ws://127.0.0.1:9/unset"
         self._failures: dict[str, _Failure] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
@@ -141,6 +142,10 @@ class FakeSlackAPI:
     def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         files = [{"id": f["id"], "title": f.get("title")} for f in args.get("files", [])]
         return {"ok": True, "files": files}
+
+    def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Socket Mode: where to connect (a test sets ``socket_url`` to its websocket server)."""
+        return {"ok": True, "url": self.socket_url}
 
     def _api_views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "view": {"id": "V" + self._next_ts().replace(".", "")}}
