@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
 from bot.board import BoardPublisher
+from bot.plant_snapshot import PlantCache
 from bot.settings import Settings
 from bot.slack_client import make_web_client
 
@@ -23,8 +24,8 @@ def create_app(
     """The Bolt app with every listener registered.
 
     HTTP mode verifies Slack's request signatures with ``SLACK_SIGNING_SECRET``; Socket Mode
-    needs no signing secret. Listeners receive the session factory as ``db`` and the board
-    publisher as ``boards``.
+    needs no signing secret. Listeners receive the session factory as ``db``, the board
+    publisher as ``boards`` and the cached plant structure as ``plant``.
     """
     signing_secret = (
         None if socket_mode else settings.require("slack_signing_secret")["slack_signing_secret"]
@@ -41,6 +42,7 @@ def create_app(
         _provide(
             db=session_factory,
             boards=BoardPublisher(client=client, session_factory=session_factory),
+            plant=PlantCache(),
         )
     )
     handlers.register(app)

@@ -18,7 +18,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, **kwargs)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -415,6 +415,8 @@ def apply_plant(*, session: Session, plant: PlantFile, at: datetime) -> list[str
     _apply_targets(session, plant, shifts, lines, changes)
     _apply_roles(session, site, plant, lines, changes)
     _apply_calendar(session, site, plant, shifts, lines, changes)
+    if changes.summaries:
+        site.plant_version = (site.plant_version or 0) + 1
     session.flush()
     return changes.summaries
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from bot.plant_snapshot import LineRef, ShiftRef
 from bot.shifts import (
     ShiftInstance,
     latest_shift_instance,
@@ -25,7 +26,6 @@ from models import (
     Line,
     OutputEntry,
     Shift,
-    Site,
     Target,
 )
 
@@ -101,11 +101,11 @@ def pace(actual: int, target: int | None, instance: ShiftInstance, at: datetime)
 
 
 def is_planned_stop(
-    session: Session, *, site: Site, line: Line, shift: Shift, production_date: date
+    session: Session, *, line: Line | LineRef, shift: Shift | ShiftRef, production_date: date
 ) -> bool:
     entries = session.scalars(
         select(CalendarEntry).where(
-            CalendarEntry.site_id == site.id, CalendarEntry.day == production_date
+            CalendarEntry.site_id == line.site_id, CalendarEntry.day == production_date
         )
     )
     return any(
@@ -115,7 +115,9 @@ def is_planned_stop(
     )
 
 
-def target_for(session: Session, *, line: Line, shift: Shift, production_date: date) -> int | None:
+def target_for(
+    session: Session, *, line: Line | LineRef, shift: Shift | ShiftRef, production_date: date
+) -> int | None:
     """Units planned for the shift instance; None when the shift does not run or is stopped.
 
     A dated override (``/prod target``) covering the date wins over the plant file's default;
@@ -123,9 +125,7 @@ def target_for(session: Session, *, line: Line, shift: Shift, production_date: d
     """
     if not runs_on(shift, production_date):
         return None
-    if is_planned_stop(
-        session, site=line.site, line=line, shift=shift, production_date=production_date
-    ):
+    if is_planned_stop(session, line=line, shift=shift, production_date=production_date):
         return None
     covering = session.scalars(
         select(Target)

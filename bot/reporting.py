@@ -2,7 +2,9 @@
 
 Keyword-only service functions over a session; the caller owns the unit of work (commits).
 A Slack request's ``trigger_id`` is stored as ``request_key`` with a unique constraint, so a
-request delivered twice writes once and the second delivery is answered like the first.
+request delivered twice writes once and the second delivery is answered like the first. The
+insert itself detects the repeat (no look-up first): repeats are rare, and every reporter's
+request saves a round trip.
 """
 
 import math
@@ -17,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import NoPlantLoaded, NotFound, ProdbotError
+from bot.plant_snapshot import LineRef, PlantSnapshot, ShiftRef, SiteRef, load_snapshot
 from bot.production import ShiftBoardView, compute_shift_board, shift_totals
 from bot.shifts import (
     ShiftInstance,
@@ -34,9 +37,7 @@ from models import (
     IssueStatus,
     Line,
     OutputEntry,
-    Person,
     Shift,
-    Site,
 )
 from models.schemas import (
     USAGE,
@@ -67,7 +68,7 @@ class EntryKind(StrEnum):
 class RequestScope:
     """The site a request is about, and what the parser needs to know of it."""
 
-    site: Site
+    site: SiteRef
     zone: ZoneInfo
     parse_context: ParseContext
 
@@ -96,53 +97,45 @@ class ImplausibleQuantity(ProdbotError):
 
 
 def request_scope(
-    session: Session, *, channel_id: str | None, user_id: str, at: datetime
+    session: Session,
+    *,
+    channel_id: str | None,
+    user_id: str,
+    at: datetime,
+    plant: PlantSnapshot | None = None,
 ) -> RequestScope:
-    """The site of the channel's line, else the caller's site, else the first site."""
-    channel_lines = (
-        list(session.scalars(select(Line).where(Line.channel_id == channel_id, Line.active)))
-        if channel_id
-        else []
-    )
-    site = (
-        channel_lines[0].site
-        if channel_lines
-        else session.scalars(
-            select(Site)
-            .join(Person, Person.site_id == Site.id)
-            .where(Person.slack_user_id == user_id)
-        ).first()
-        or session.scalars(select(Site).order_by(Site.id)).first()
-    )
-    if site is None:
-        raise NoPlantLoaded()
-    zone = ZoneInfo(site.timezone)
+    """The site of the channel's line, else the caller's site, else the first site.
+
+    ``plant`` is the process's cached snapshot; without it the plant is read afresh.
+    """
+    plant = plant or load_snapshot(session)
+    channel_lines = plant.lines_in_channel(channel_id) if channel_id else []
+    site_id = channel_lines[0].site_id if channel_lines else plant.user_sites.get(user_id)
+    if site_id is None:
+        if not plant.sites:
+            raise NoPlantLoaded()
+        site_id = plant.sites[0].id
+    site = plant.site(site_id)
     channel_line = (
         channel_lines[0].code_key
         if len(channel_lines) == 1 and channel_lines[0].site_id == site.id
         else None
     )
     context = ParseContext(
-        line_codes=frozenset(line.code_key for line in site.lines if line.active),
+        line_codes=frozenset(line.code_key for line in site.lines),
         channel_line=channel_line,
-        delay_reasons=tuple(site.delay_reasons),
-        today=local_date(at, zone),
+        delay_reasons=site.delay_reasons,
+        today=local_date(at, site.zone),
     )
-    return RequestScope(site=site, zone=zone, parse_context=context)
+    return RequestScope(site=site, zone=site.zone, parse_context=context)
 
 
-def get_line(session: Session, *, site: Site, code_key: str) -> Line:
-    line = session.scalars(
-        select(Line).where(Line.site_id == site.id, Line.code_key == code_key, Line.active)
-    ).first()
+def get_line(*, site: SiteRef, code_key: str) -> LineRef:
+    line = next((line for line in site.lines if line.code_key == code_key), None)
     if line is None:
-        codes = ", ".join(line.code for line in site.lines if line.active)
+        codes = ", ".join(line.code for line in site.lines)
         raise NotFound(f"There is no line '{code_key}' at {site.name} (lines: {codes}).")
     return line
-
-
-def _active_shifts(site: Site) -> list[Shift]:
-    return [shift for shift in site.shifts if shift.active]
 
 
 def resolve_shift_instance(
@@ -153,9 +146,9 @@ def resolve_shift_instance(
     at: datetime,
     window: timedelta = LATE_REPORT_WINDOW,
     usage: str,
-) -> tuple[Shift, ShiftInstance]:
+) -> tuple[ShiftRef, ShiftInstance]:
     """The named shift instance, or the one in progress (or just ended) at ``at``."""
-    shifts = _active_shifts(scope.site)
+    shifts = scope.site.shifts
     if shift_name is None:
         if production_date is not None:
             raise ProdbotError("With `date`, also name the shift, e.g. `shift A`.", usage=usage)
@@ -210,9 +203,7 @@ def record_output(
     ``ideal_rate`` with a 25% margin, counting what the shift already reported) raises
     ImplausibleQuantity instead of saving.
     """
-    if (existing := _by_request_key(session, OutputEntry, request_key)) is not None:
-        return _saved(EntryKind.OUTPUT, existing, duplicate=True)
-    line = get_line(session, site=scope.site, code_key=command.line)
+    line = get_line(site=scope.site, code_key=command.line)
     shift, instance = resolve_shift_instance(
         scope=scope,
         shift_name=command.shift,
@@ -228,6 +219,8 @@ def record_output(
             session, line_id=line.id, shift_id=shift.id, production_date=instance.production_date
         )
         if so_far.good + so_far.scrap + command.good + command.scrap > capacity:
+            if (existing := _by_request_key(session, OutputEntry, request_key)) is not None:
+                return _saved(EntryKind.OUTPUT, existing, duplicate=True)  # counted in so_far
             raise ImplausibleQuantity(
                 # Pinned to the shift it was typed in: "Save anyway" may come after shift change.
                 command=command.model_copy(
@@ -266,9 +259,7 @@ def record_delay(
     request_key: str,
     at: datetime,
 ) -> SavedEntry:
-    if (existing := _by_request_key(session, DelayEntry, request_key)) is not None:
-        return _saved(EntryKind.DELAY, existing, duplicate=True)
-    line = get_line(session, site=scope.site, code_key=command.line)
+    line = get_line(site=scope.site, code_key=command.line)
     shift, instance = resolve_shift_instance(
         scope=scope, shift_name=None, production_date=None, at=at, usage=USAGE["delay"]
     )
@@ -301,9 +292,7 @@ def raise_issue(
     request_key: str,
     at: datetime,
 ) -> SavedEntry:
-    if (existing := _by_request_key(session, Issue, request_key)) is not None:
-        return _saved(EntryKind.ISSUE, existing, duplicate=True)
-    line = get_line(session, site=scope.site, code_key=command.line)
+    line = get_line(site=scope.site, code_key=command.line)
     shift, instance = resolve_shift_instance(
         scope=scope,
         shift_name=None,
@@ -375,6 +364,21 @@ def void_latest_entry(
     kind = EntryKind.OUTPUT if isinstance(latest, OutputEntry) else EntryKind.DELAY
     _audit(session, at=at, actor=user_id, action="void", entity=kind.value, entity_id=latest.id)
     return _saved(kind, latest)
+
+
+@dataclass(frozen=True)
+class EntryPlace:
+    """Where an entry went: its line and shift instance, in the site's zone."""
+
+    line: LineRef
+    instance: ShiftInstance
+    zone: ZoneInfo
+
+
+def place_of(scope: RequestScope, saved: SavedEntry) -> EntryPlace:
+    line = next(line for line in scope.site.lines if line.id == saved.line_id)
+    shift = next(shift for shift in scope.site.shifts if shift.id == saved.shift_id)
+    return EntryPlace(line, shift_instance(shift, saved.production_date, scope.zone), scope.zone)
 
 
 def board_for(session: Session, *, saved: SavedEntry, at: datetime) -> ShiftBoardView:

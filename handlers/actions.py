@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.board import BoardPublisher
 from bot.db import session_scope
 from bot.messages.replies import output_saved_text
-from bot.reporting import board_for, record_output, request_scope
+from bot.reporting import place_of, record_output, request_scope
 from bot.slack_ids import ActionId
 from models.schemas import OutputCommand, validate_command
 
@@ -53,10 +53,7 @@ def handle_confirm_output(
             confirmed=True,
         )
         reply = output_saved_text(
-            command.good,
-            command.scrap,
-            board_for(session, saved=saved, at=at),
-            duplicate=saved.duplicate,
+            command.good, command.scrap, place_of(scope, saved), duplicate=saved.duplicate
         )
     respond(replace_original=True, response_type="ephemeral", text=reply)
     if not saved.duplicate:

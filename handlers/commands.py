@@ -29,12 +29,14 @@ from bot.messages.replies import (
     status_text,
     undo_text,
 )
+from bot.plant_snapshot import PlantCache
 from bot.production import compute_line_status
 from bot.reporting import (
     LATE_REPORT_WINDOW,
+    EntryPlace,
     SavedEntry,
-    board_for,
     get_line,
+    place_of,
     raise_issue,
     record_delay,
     record_output,
@@ -78,16 +80,21 @@ def _handle_report(
     command: dict[str, Any],
     db: sessionmaker[Session],
     boards: BoardPublisher,
+    plant: PlantCache,
     *,
     parse: Callable[[str, ParseContext], C],
     record: Callable[..., SavedEntry],
-    reply: Callable[[Session, C, SavedEntry, datetime], str],
+    reply: Callable[[C, EntryPlace, bool], str],
 ) -> None:
     """Every report command: parse, record, commit, acknowledge, then refresh the board."""
     at = _now()
     with session_scope(db) as session:
         scope = request_scope(
-            session, channel_id=command.get("channel_id"), user_id=command["user_id"], at=at
+            session,
+            channel_id=command.get("channel_id"),
+            user_id=command["user_id"],
+            at=at,
+            plant=plant.get(session),
         )
         parsed = parse(command.get("text", ""), scope.parse_context)
         saved = record(
@@ -98,41 +105,55 @@ def _handle_report(
             request_key=command["trigger_id"],
             at=at,
         )
-        text = reply(session, parsed, saved, at)
+        text = reply(parsed, place_of(scope, saved), saved.duplicate)
     ack(response_type="ephemeral", text=text)
     if not saved.duplicate:
         boards.publish(saved, at)
 
 
 def handle_output_command(
-    ack: Ack, command: dict[str, Any], db: sessionmaker[Session], boards: BoardPublisher
+    ack: Ack,
+    command: dict[str, Any],
+    db: sessionmaker[Session],
+    boards: BoardPublisher,
+    plant: PlantCache,
 ) -> None:
-    def reply(session: Session, parsed: OutputCommand, saved: SavedEntry, at: datetime) -> str:
-        view = board_for(session, saved=saved, at=at)
-        return output_saved_text(parsed.good, parsed.scrap, view, duplicate=saved.duplicate)
+    def reply(parsed: OutputCommand, place: EntryPlace, duplicate: bool) -> str:
+        return output_saved_text(parsed.good, parsed.scrap, place, duplicate=duplicate)
 
-    _handle_report(ack, command, db, boards, parse=parse_output, record=record_output, reply=reply)
+    _handle_report(
+        ack, command, db, boards, plant, parse=parse_output, record=record_output, reply=reply
+    )
 
 
 def handle_delay_command(
-    ack: Ack, command: dict[str, Any], db: sessionmaker[Session], boards: BoardPublisher
+    ack: Ack,
+    command: dict[str, Any],
+    db: sessionmaker[Session],
+    boards: BoardPublisher,
+    plant: PlantCache,
 ) -> None:
-    def reply(session: Session, parsed: DelayCommand, saved: SavedEntry, at: datetime) -> str:
-        view = board_for(session, saved=saved, at=at)
-        return delay_saved_text(parsed.minutes, parsed.reason, view, duplicate=saved.duplicate)
+    def reply(parsed: DelayCommand, place: EntryPlace, duplicate: bool) -> str:
+        return delay_saved_text(parsed.minutes, parsed.reason, place, duplicate=duplicate)
 
-    _handle_report(ack, command, db, boards, parse=parse_delay, record=record_delay, reply=reply)
+    _handle_report(
+        ack, command, db, boards, plant, parse=parse_delay, record=record_delay, reply=reply
+    )
 
 
 def handle_issue_command(
-    ack: Ack, command: dict[str, Any], db: sessionmaker[Session], boards: BoardPublisher
+    ack: Ack,
+    command: dict[str, Any],
+    db: sessionmaker[Session],
+    boards: BoardPublisher,
+    plant: PlantCache,
 ) -> None:
-    def reply(session: Session, parsed: IssueCommand, saved: SavedEntry, at: datetime) -> str:
-        return issue_saved_text(
-            parsed.severity.value, parsed.line.upper(), duplicate=saved.duplicate
-        )
+    def reply(parsed: IssueCommand, place: EntryPlace, duplicate: bool) -> str:
+        return issue_saved_text(parsed.severity.value, place.line.code, duplicate=duplicate)
 
-    _handle_report(ack, command, db, boards, parse=parse_issue, record=raise_issue, reply=reply)
+    _handle_report(
+        ack, command, db, boards, plant, parse=parse_issue, record=raise_issue, reply=reply
+    )
 
 
 def handle_prod_command(
@@ -142,21 +163,29 @@ def handle_prod_command(
     respond: Respond,
     db: sessionmaker[Session],
     boards: BoardPublisher,
+    plant: PlantCache,
 ) -> None:
     at = _now()
     user_id = command["user_id"]
     with session_scope(db) as session:
-        scope = request_scope(session, channel_id=command.get("channel_id"), user_id=user_id, at=at)
+        scope = request_scope(
+            session,
+            channel_id=command.get("channel_id"),
+            user_id=user_id,
+            at=at,
+            plant=plant.get(session),
+        )
         parsed = parse_prod(command.get("text", ""), scope.parse_context)
         match parsed:
             case StatusCommand(line=code):
-                lines = (
-                    [get_line(session, site=scope.site, code_key=code)]
-                    if code
-                    else [line for line in scope.site.lines if line.active]
-                )
+                lines = [get_line(site=scope.site, code_key=code)] if code else scope.site.lines
                 statuses = [
-                    compute_line_status(session, line=line, at=at, late_window=LATE_REPORT_WINDOW)
+                    compute_line_status(
+                        session,
+                        line=session.get_one(Line, line.id),
+                        at=at,
+                        late_window=LATE_REPORT_WINDOW,
+                    )
                     for line in lines
                 ]
                 ack(

@@ -128,6 +128,12 @@ class Site(Base):
     digest_time: Mapped[time] = mapped_column(Time, default=time(7, 0))
     delay_reasons: Mapped[list[str]]
     alert_settings: Mapped[dict[str, Any]]
+    plant_version: Mapped[int] = mapped_column(
+        Integer,
+        default=0,
+        server_default="0",
+        comment="bumped by every plant change, so caches know to reload",
+    )
 
     lines: Mapped[list["Line"]] = relationship(back_populates="site", order_by="Line.code")
     shifts: Mapped[list["Shift"]] = relationship(back_populates="site", order_by="Shift.start")

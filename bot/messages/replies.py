@@ -13,7 +13,8 @@ from slack_sdk.models.blocks import (
 
 from bot.messages.board import actual_vs_target
 from bot.messages.format import minutes, percent, progress_bar, shift_label
-from bot.production import LineStatus, ShiftBoardView
+from bot.production import LineStatus
+from bot.reporting import EntryPlace
 from bot.slack_ids import ActionId
 from models.schemas import USAGE
 
@@ -25,23 +26,27 @@ def problem_text(problem: str, usage: str | None) -> str:
     return f"⚠️ {problem}" + (f"\nUsage: `{usage}`" if usage else "")
 
 
-def output_saved_text(good: int, scrap: int, view: ShiftBoardView, *, duplicate: bool) -> str:
+def _where(place: EntryPlace) -> str:
+    return f"{place.line.code}, {shift_label(place.instance, place.zone)}"
+
+
+def _board_hint(place: EntryPlace) -> str:
+    """The acknowledgement confirms what was saved; running totals are the board's job, which
+    keeps the acknowledgement free of queries that grow with the shift."""
+    channel = place.line.channel_id
+    return f" The shift board in <#{channel}> shows the running total." if channel else ""
+
+
+def output_saved_text(good: int, scrap: int, place: EntryPlace, *, duplicate: bool) -> str:
     made = f"+{good:,} good" + (f", {scrap:,} scrap" if scrap else "")
     again = " (already saved — this was a repeat of the same request)" if duplicate else ""
-    return (
-        f"✅ Saved {made} on {view.line_code}, {shift_label(view.instance, view.zone)} "
-        f"→ {actual_vs_target(view)}{again}"
-    )
+    return f"✅ Saved {made} on {_where(place)}.{_board_hint(place)}{again}"
 
 
-def delay_saved_text(
-    minutes_lost: int, reason: str, view: ShiftBoardView, *, duplicate: bool
-) -> str:
+def delay_saved_text(minutes_lost: int, reason: str, place: EntryPlace, *, duplicate: bool) -> str:
     again = " (already saved)" if duplicate else ""
     return (
-        f"✅ Logged {minutes(minutes_lost)} {reason} on {view.line_code}, "
-        f"{shift_label(view.instance, view.zone)} → {minutes(view.totals.delay_minutes)} "
-        f"lost this shift{again}"
+        f"✅ Logged {minutes(minutes_lost)} {reason} on {_where(place)}.{_board_hint(place)}{again}"
     )
 
 

@@ -23,7 +23,7 @@ def test_output_without_line_in_the_line_channel_goes_to_that_line(
     reply = slack.command("/output", "150 scrap 2", channel="C0PRESS002", user="U0LEAD0002")
 
     assert "✅ Saved +150 good, 2 scrap on press2" in reply.text
-    assert "150 / 400 parts (38%)" in reply.text
+    assert "The shift board in <#C0PRESS002> shows the running total." in reply.text
     [entry] = all_rows(session_factory, OutputEntry)
     assert (entry.good, entry.scrap) == (150, 2)
     board = fake_slack.wait_for("chat.postMessage", 2)[0]

@@ -26,7 +26,7 @@ def test_delay_with_a_reason_prefix_is_saved_answered_and_posted_to_the_board(
     assert reply.status == 200
     assert reply.json["response_type"] == "ephemeral"
     assert reply.text.startswith("✅ Logged 1 h 30 min material on L1, shift A · Wed 18 Nov")
-    assert reply.text.endswith("→ 1 h 30 min lost this shift")
+    assert reply.text.endswith("The shift board in <#C0LINE0001> shows the running total.")
     [delay] = all_rows(session_factory, DelayEntry)
     assert (delay.minutes, delay.reason, delay.note) == (90, "material", "waiting for caps")
     assert delay.reported_by == "U0LEAD0001"

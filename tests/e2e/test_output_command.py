@@ -31,8 +31,10 @@ def test_output_is_saved_acknowledged_and_posted_to_a_new_board(
 
     assert reply.status == 200
     assert reply.json["response_type"] == "ephemeral"
-    assert "+120 good, 3 scrap" in reply.text
-    assert "120 / 800 bottles (15%)" in reply.text
+    assert reply.text == (
+        "✅ Saved +120 good, 3 scrap on L1, shift A · Wed 18 Nov 06:00–14:00. "
+        "The shift board in <#C0LINE0001> shows the running total."
+    )
     with session_factory() as session:
         entry = session.scalars(select(OutputEntry)).one()
     assert (entry.good, entry.scrap, entry.note) == (120, 3, "first hour")
@@ -54,7 +56,7 @@ def test_later_entries_update_the_board_in_place_and_go_into_its_thread(
     fake_slack.wait_for("chat.postMessage", 2)
     reply = slack.command("/output", "200", channel="C0LINE0001")
 
-    assert "320 / 800" in reply.text
+    assert "Saved +200 good on L1" in reply.text
     update = fake_slack.wait_for("chat.update")[0]
     assert update.args["ts"] == "1790000000.000001"
     assert "320 / 800" in update.args["text"]

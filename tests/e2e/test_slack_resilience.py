@@ -54,7 +54,7 @@ def test_a_failing_slack_never_loses_the_entry_and_the_next_entry_posts_the_boar
     fake_slack.fail("chat.postMessage", times=0)
     reply = slack.command("/output", "L1 80")
 
-    assert "200 / 800" in reply.text
+    assert "Saved +80 good on L1" in reply.text
     board, thread = fake_slack.wait_for("chat.postMessage", 5, timeout=10)[3:]
     assert "thread_ts" not in board.args
     assert "200 / 800" in board.args["text"]
