@@ -10,10 +10,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from bot.app import create_app
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.export import export_csv_files
+from bot.importer import ImportFileError, import_csv_file
 from bot.manifest import build_manifest
 from bot.plant import PlantFileError, apply_plant, read_plant_file
 from bot.settings import ConfigError, get_settings
@@ -143,6 +145,43 @@ def export(
     for file in files:
         (out / file.name).write_text(file.content, encoding="utf-8")
         console.print(f"{out / file.name}: {file.rows} row(s)", highlight=False)
+
+
+@app.command("import")
+def import_file(
+    file: Annotated[
+        Path, typer.Argument(help="An entries or delays CSV file as `prodbot export` writes it.")
+    ],
+) -> None:
+    """Load historic output or delay records. Nothing is written if any row has a mistake;
+    rows an earlier import already added are skipped."""
+    factory = make_session_factory(make_engine(get_settings().database_url))
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with Progress(
+            *columns, console=console, transient=True, disable=not console.is_terminal
+        ) as bar:
+            task = bar.add_task(f"importing {file.name}", total=None)
+            report = import_csv_file(
+                file,
+                session_factory=factory,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except ImportFileError as error:
+        errors.print(f"[red]{file} was not imported[/red]; fix these and import it again:")
+        for problem in error.problems:
+            errors.print(f"  • {problem}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    console.print(
+        f"{file}: {report.rows} {report.kind} row(s), {report.added} added, "
+        f"{report.skipped} skipped as already imported",
+        highlight=False,
+    )
 
 
 @app.command("serve")

@@ -187,6 +187,31 @@ def test_export_with_from_after_to_exits_2(loaded: Cli, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.csv"))
 
 
+def test_import_loads_an_export_into_another_database_and_refuses_a_bad_file(
+    loaded: Cli, plant_file: Path, tmp_path: Path
+) -> None:
+    _add_entries(loaded.database_url, [(date(2026, 11, 16), 321, 4), (date(2026, 11, 17), 55, 0)])
+    out = tmp_path / "exports"
+    loaded("export", "--from", "2026-11-16", "--to", "2026-11-17", "--out", str(out))
+    entries = out / "entries-20261116-20261117.csv"
+    (tmp_path / "other").mkdir()
+    target = Cli(tmp_path / "other")
+    assert target("db", "upgrade").returncode == 0
+    assert target("plant", "load", str(plant_file)).returncode == 0
+
+    imported = target("import", str(entries))
+    again = target("import", str(entries))
+    bad = tmp_path / "bad.csv"
+    bad.write_text(entries.read_text().replace(",321,", ",lots,"), encoding="utf-8")
+    refused = target("import", str(bad))
+
+    assert imported.returncode == 0, imported.stderr
+    assert "2 entries row(s), 2 added, 0 skipped" in imported.stdout
+    assert "2 added" not in again.stdout and "2 skipped as already imported" in again.stdout
+    assert refused.returncode == 1
+    assert "row 2: good:" in refused.stderr
+
+
 def _manifest(cli: Cli, *args: str) -> dict:
     result = cli("manifest", *args)
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,524 @@
+"""``prodbot import``: load historic output or delay records from the CSV files export writes.
+
+The file is checked whole before anything is written, like the plant file: every bad row is
+listed as ``row N: column: what is wrong`` and the file is refused, so a database never holds
+half an import. Rows are numbered as a spreadsheet shows them (the header is row 1).
+
+What a file may look like:
+
+- The header decides the kind: ``good``/``scrap`` make it an entries file, ``minutes``/``reason``
+  a delays file, with the columns ``prodbot export`` writes, in any order. The void columns
+  (``voided_at``, ``voided_by``, ``void_reason``) may be left out by files from other systems;
+  ``id`` may not, because it is what makes a re-import safe (below).
+- Sites are matched by name, lines by code and shifts by name, both case-insensitively, the way
+  slash commands match them. Lines and shifts the plant file has since retired still match:
+  historic records are about the plant as it was.
+
+Re-importing is safe. Each imported row keeps its original ``id`` in ``request_key`` as
+``import:{kind}:{site id}:{id}`` (the site's id, not its name: it fits the column and survives a
+rename), so the unique constraint and a lookup skip what an earlier import added. A row the
+database already holds with the same line, shift, date, reporter, instant and numbers is
+skipped too: that is the file being imported back into the database it was exported from.
+Imported rows get new ids.
+"""
+
+import csv
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import ErrorDetails
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.export import DELAY_COLUMNS, ENTRY_COLUMNS
+from bot.reporting import EntryKind
+from bot.shifts import local_date
+from models import AuditRecord, DelayEntry, Line, OutputEntry, Shift, Site
+from models.schemas import MAX_DELAY_MINUTES, Name, Note, OptionalName, Quantity
+
+CHUNK_ROWS = 1000
+MAX_VOID_REASON = 200  # String(200)
+VOID_COLUMNS = ("voided_at", "voided_by", "void_reason")
+
+Progress = Callable[[int, int], None]
+
+
+class ImportKind(StrEnum):
+    ENTRIES = "entries"
+    DELAYS = "delays"
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported; ``problems`` holds one line per mistake."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    kind: ImportKind
+    rows: int  # data rows in the file
+    added: int
+    skipped: int  # already in the database, from an earlier import or the original export
+
+
+# --- what rows are checked against -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _SiteRefs:
+    id: int
+    name: str
+    today: date  # the site's local date at the import's clock
+    lines: Mapping[str, int]  # lower-cased code -> line id
+    shifts: Mapping[str, int]  # lower-cased name -> shift id
+    delay_reasons: tuple[str, ...]
+    line_codes: str  # for messages
+    shift_names: str
+
+
+@dataclass(frozen=True)
+class _Plant:
+    sites: Mapping[str, _SiteRefs]
+    at: datetime
+
+
+def _load_plant(session: Session, at: datetime) -> _Plant:
+    sites: dict[str, _SiteRefs] = {}
+    for site in session.scalars(select(Site).order_by(Site.name)):
+        lines = list(session.scalars(select(Line).where(Line.site_id == site.id)))
+        shifts = list(session.scalars(select(Shift).where(Shift.site_id == site.id)))
+        sites[site.name] = _SiteRefs(
+            id=site.id,
+            name=site.name,
+            today=local_date(at, ZoneInfo(site.timezone)),
+            lines={line.code_key: line.id for line in lines},
+            shifts={shift.name_key: shift.id for shift in shifts},
+            delay_reasons=tuple(site.delay_reasons),
+            line_codes=", ".join(sorted(line.code for line in lines)),
+            shift_names=", ".join(sorted(shift.name for shift in shifts)),
+        )
+    return _Plant(sites=sites, at=at)
+
+
+def _plant(info: ValidationInfo) -> _Plant:
+    if not isinstance(info.context, _Plant):
+        raise TypeError("rows are validated with the plant as context")
+    return info.context
+
+
+def _site(info: ValidationInfo) -> _SiteRefs | None:
+    """The row's site, if its ``site`` cell was valid (else that cell already has a problem)."""
+    name = info.data.get("site")
+    return _plant(info).sites.get(name) if isinstance(name, str) else None
+
+
+# --- one row -----------------------------------------------------------------------------------
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _instant(value: object) -> object:
+    """ISO-8601 with a UTC offset, as export writes it; a naive time would be a guess."""
+    if not isinstance(value, str):
+        return value
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO-8601 date and time") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} has no UTC offset (e.g. 2026-03-02T06:15:00+00:00)")
+    return parsed.astimezone(UTC)
+
+
+NonBlank = Annotated[str, StringConstraints(min_length=1)]
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+OptionalInstant = Annotated[Instant | None, BeforeValidator(_blank_to_none)]
+VoidReason = Annotated[
+    Annotated[str, StringConstraints(max_length=MAX_VOID_REASON)] | None,
+    BeforeValidator(_blank_to_none),
+]
+
+
+class _ImportRow(BaseModel):
+    """The columns entries and delays share. Field order matters: later validators read the
+    site and ``voided_at`` from ``info.data``."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: Annotated[int, Field(gt=0)]
+    site: NonBlank
+    line: NonBlank
+    shift: NonBlank
+    production_date: date
+    note: Note = None
+    reported_by: Name
+    reported_at: Instant
+    voided_at: OptionalInstant = None
+    voided_by: OptionalName = None
+    void_reason: VoidReason = None
+
+    @field_validator("site")
+    @classmethod
+    def _known_site(cls, value: str, info: ValidationInfo) -> str:
+        sites = _plant(info).sites
+        if value not in sites:
+            raise ValueError(f"no site {value!r} (sites: {', '.join(sites) or 'none loaded'})")
+        return value
+
+    @field_validator("line")
+    @classmethod
+    def _known_line(cls, value: str, info: ValidationInfo) -> str:
+        site = _site(info)
+        if site is not None and value.lower() not in site.lines:
+            raise ValueError(f"no line {value!r} at {site.name} (lines: {site.line_codes})")
+        return value
+
+    @field_validator("shift")
+    @classmethod
+    def _known_shift(cls, value: str, info: ValidationInfo) -> str:
+        site = _site(info)
+        if site is not None and value.lower() not in site.shifts:
+            raise ValueError(f"no shift {value!r} at {site.name} (shifts: {site.shift_names})")
+        return value
+
+    @field_validator("production_date")
+    @classmethod
+    def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
+        site = _site(info)
+        if site is not None and value > site.today:
+            raise ValueError(f"{value} is in the future (today at {site.name} is {site.today})")
+        return value
+
+    @field_validator("reported_at", "voided_at")
+    @classmethod
+    def _not_later_than_now(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        at = _plant(info).at
+        if value is not None and value > at:
+            raise ValueError(f"{value.isoformat()} is in the future (now is {at.isoformat()})")
+        return value
+
+    @field_validator("voided_by", "void_reason")
+    @classmethod
+    def _only_on_voided_rows(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if "voided_at" not in info.data:  # voided_at itself is wrong and reported
+            return value
+        voided = info.data["voided_at"] is not None
+        if value is not None and not voided:
+            raise ValueError("given, but voided_at is blank: the row is not voided")
+        if value is None and voided and info.field_name == "voided_by":
+            raise ValueError("blank, but voided_at is set: say who voided the row")
+        return value
+
+
+class _EntryRow(_ImportRow):
+    good: Quantity
+    scrap: Quantity
+
+
+class _DelayRow(_ImportRow):
+    minutes: Annotated[int, Field(gt=0, le=MAX_DELAY_MINUTES)]
+    reason: Annotated[str, StringConstraints(to_lower=True, min_length=1)]
+
+    @field_validator("reason")
+    @classmethod
+    def _site_reason(cls, value: str, info: ValidationInfo) -> str:
+        site = _site(info)
+        if site is not None and value not in site.delay_reasons:
+            raise ValueError(
+                f"{value!r} is not a delay reason at {site.name} "
+                f"(reasons: {', '.join(site.delay_reasons)})"
+            )
+        return value
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Everything that differs between the two kinds of file."""
+
+    columns: tuple[str, ...]
+    row_model: type[_EntryRow] | type[_DelayRow]
+    table: type[OutputEntry] | type[DelayEntry]
+    entity: EntryKind
+    numbers: tuple[str, ...]  # what was reported: good and scrap, or minutes and reason
+
+
+LAYOUTS = {
+    ImportKind.ENTRIES: _Layout(
+        ENTRY_COLUMNS, _EntryRow, OutputEntry, EntryKind.OUTPUT, ("good", "scrap")
+    ),
+    ImportKind.DELAYS: _Layout(
+        DELAY_COLUMNS, _DelayRow, DelayEntry, EntryKind.DELAY, ("minutes", "reason")
+    ),
+}
+
+
+# --- reading the file --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CsvRow:
+    number: int  # as a spreadsheet shows it: the header is row 1
+    cells: dict[str, str]
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[_CsvRow]]:
+    try:
+        # utf-8-sig: a spreadsheet that saved the file may have put a byte-order mark first.
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise ImportFileError([f"{path}: no such file"]) from None
+    except OSError as exc:
+        raise ImportFileError([f"{path}: cannot be read ({exc.strerror})"]) from None
+    except UnicodeDecodeError as exc:
+        raise ImportFileError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+    records = csv.reader(text.splitlines(keepends=True), strict=True)
+    try:
+        header = [name.strip() for name in next(records, [])]
+        rows: list[_CsvRow] = []
+        problems: list[str] = []
+        for number, record in enumerate(records, start=2):
+            if not any(cell.strip() for cell in record):
+                continue  # a blank line, typically the last one
+            if len(record) != len(header):
+                problems.append(
+                    f"row {number}: has {len(record)} cells, the header has {len(header)}"
+                )
+                continue
+            rows.append(_CsvRow(number, dict(zip(header, record, strict=True))))
+    except csv.Error as exc:
+        raise ImportFileError([f"{path}: not a valid CSV file ({exc})"]) from None
+    if problems:
+        raise ImportFileError(problems)
+    return header, rows
+
+
+def _detect_kind(header: Sequence[str]) -> ImportKind:
+    """The kind the header names, or an ImportFileError saying what is wrong with it."""
+    columns = set(header)
+    if not header:
+        raise ImportFileError(["header: the file is empty"])
+    if columns & {"good", "scrap"}:
+        kind = ImportKind.ENTRIES
+    elif columns & {"minutes", "reason"}:
+        kind = ImportKind.DELAYS
+    else:
+        raise ImportFileError(
+            [
+                "header: neither an entries file (with good, scrap) nor a delays file (with "
+                "minutes, reason) as `prodbot export` writes them"
+            ]
+        )
+    expected = LAYOUTS[kind].columns
+    problems = [
+        *(f"header: {name!r} is repeated" for name in sorted(columns) if header.count(name) > 1),
+        *(
+            f"header: {name!r} is not one of the {kind} columns"
+            for name in header
+            if name not in expected
+        ),
+        *(
+            f"header: {name!r} is missing"
+            for name in expected
+            if name not in columns and name not in VOID_COLUMNS
+        ),
+    ]
+    if problems:
+        raise ImportFileError(problems)
+    return kind
+
+
+def _problem(number: int, error: ErrorDetails) -> str:
+    column = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "string_too_short":
+        return f"row {number}: {column}: blank"
+    if error["type"] == "value_error":
+        return f"row {number}: {column}: {error['msg'].removeprefix('Value error, ')}"
+    text = error["msg"][:1].lower() + error["msg"][1:]
+    return f"row {number}: {column}: {text} (got {error.get('input')!r})"
+
+
+def _validate(rows: Iterable[_CsvRow], layout: _Layout, plant: _Plant) -> list[_ImportRow]:
+    """Every row as a model, or an ImportFileError listing every problem in every row."""
+    valid: list[_ImportRow] = []
+    problems: list[str] = []
+    first_row_of: dict[tuple[str, str], int] = {}
+    for row in rows:
+        cells = {name: row.cells.get(name, "") for name in layout.columns}
+        try:
+            valid.append(layout.row_model.model_validate(cells, context=plant))
+        except ValidationError as exc:
+            problems.extend(_problem(row.number, error) for error in exc.errors())
+        key = (cells["site"].strip(), cells["id"].strip())
+        if key in first_row_of:
+            problems.append(f"row {row.number}: id: repeated (also row {first_row_of[key]})")
+        else:
+            first_row_of[key] = row.number
+    if problems:
+        raise ImportFileError(problems)
+    return valid
+
+
+# --- writing -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """A valid row with its line and shift ids and the key that marks it imported."""
+
+    row: _ImportRow
+    line_id: int
+    shift_id: int
+    request_key: str
+
+
+def _resolve(rows: Iterable[_ImportRow], kind: ImportKind, plant: _Plant) -> list[_Resolved]:
+    resolved = []
+    for row in rows:
+        site = plant.sites[row.site]
+        resolved.append(
+            _Resolved(
+                row=row,
+                line_id=site.lines[row.line.lower()],
+                shift_id=site.shifts[row.shift.lower()],
+                request_key=f"import:{kind}:{site.id}:{row.id}",
+            )
+        )
+    return resolved
+
+
+def _identity(item: _Resolved, layout: _Layout) -> tuple[Any, ...]:
+    """Where, when, who and what: two records alike in all of these are the same report."""
+    row = item.row
+    return (
+        item.line_id,
+        item.shift_id,
+        row.production_date,
+        row.reported_by,
+        row.reported_at,
+        *(getattr(row, name) for name in layout.numbers),
+    )
+
+
+def _present(session: Session, layout: _Layout, items: Sequence[_Resolved]) -> set[tuple[Any, ...]]:
+    """The identities of the records already in the database on the file's lines and dates."""
+    table = layout.table
+    dates = [item.row.production_date for item in items]
+    query = select(
+        table.line_id,
+        table.shift_id,
+        table.production_date,
+        table.reported_by,
+        table.reported_at,
+        *(getattr(table, name) for name in layout.numbers),
+    ).where(
+        table.line_id.in_({item.line_id for item in items}),
+        table.production_date >= min(dates),
+        table.production_date <= max(dates),
+    )
+    return {tuple(record) for record in session.execute(query)}
+
+
+def _imported(session: Session, layout: _Layout, items: Sequence[_Resolved]) -> set[str]:
+    """The request keys of ``items`` that an earlier import already wrote."""
+    column = layout.table.request_key
+    keys = [item.request_key for item in items]
+    return {key for key in session.scalars(select(column).where(column.in_(keys))) if key}
+
+
+def _record(item: _Resolved, layout: _Layout) -> dict[str, Any]:
+    row = item.row
+    return {
+        "line_id": item.line_id,
+        "shift_id": item.shift_id,
+        "production_date": row.production_date,
+        "note": row.note,
+        "reported_by": row.reported_by,
+        "reported_at": row.reported_at,
+        "request_key": item.request_key,
+        "voided_at": row.voided_at,
+        "voided_by": row.voided_by,
+        "void_reason": row.void_reason,
+        **{name: getattr(row, name) for name in layout.numbers},
+    }
+
+
+def _chunks(items: Sequence[_Resolved]) -> Iterator[Sequence[_Resolved]]:
+    for start in range(0, len(items), CHUNK_ROWS):
+        yield items[start : start + CHUNK_ROWS]
+
+
+def import_csv_file(
+    path: Path,
+    *,
+    session_factory: sessionmaker[Session],
+    actor: str = "import",
+    progress: Progress | None = None,
+    at: datetime | None = None,
+) -> ImportReport:
+    """Validate the whole file, then add its new rows in one transaction, or raise
+    ImportFileError listing every problem and write nothing.
+
+    ``progress(done, total)`` is called after each chunk of rows is written (``total`` is the
+    file's row count). ``at`` is the clock dates are checked against (default: now). One audit
+    record sums the import up, rather than one per row, which would drown the trail.
+    """
+    at = at or datetime.now(UTC)
+    header, csv_rows = _read_csv(path)
+    kind = _detect_kind(header)
+    layout = LAYOUTS[kind]
+    with session_scope(session_factory) as session:
+        plant = _load_plant(session, at)
+        items = _resolve(_validate(csv_rows, layout, plant), kind, plant)
+        present = _present(session, layout, items) if items else set()
+        added = done = 0
+        for chunk in _chunks(items):
+            imported = _imported(session, layout, chunk)
+            records = [
+                _record(item, layout)
+                for item in chunk
+                if item.request_key not in imported and _identity(item, layout) not in present
+            ]
+            if records:
+                session.execute(insert(layout.table), records)
+            added += len(records)
+            done += len(chunk)
+            if progress is not None:
+                progress(done, len(items))
+        session.add(
+            AuditRecord(
+                at=at,
+                actor=actor,
+                action="import",
+                entity=layout.entity.value,
+                entity_id=0,  # a batch, not one row: the details say which file and how much
+                details={
+                    "file": path.name,
+                    "kind": kind.value,
+                    "rows": len(items),
+                    "added": added,
+                    "skipped": len(items) - added,
+                },
+            )
+        )
+    return ImportReport(kind=kind, rows=len(items), added=added, skipped=len(items) - added)
