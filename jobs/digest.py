@@ -22,6 +22,8 @@ from bot.db import session_scope
 from bot.digest import Digest, compute_digest
 from bot.ledger import DuePost, Message, PostOutcome, claim, mark_sent, post_many, release
 from bot.messages.digest import build_digest_blocks, digest_text
+from bot.messages.weekly import build_repeat_problem_blocks
+from bot.repeats import RepeatProblem, raise_repeat_problems
 from bot.shifts import local_date
 from jobs.base import CATCH_UP, JobDeps
 from models import LedgerPost, Person, Role, RoleAssignment, Site
@@ -38,6 +40,7 @@ class _SiteDigest:
     site_id: int
     channel: str | None
     digest: Digest
+    repeats: list[RepeatProblem]
 
     @property
     def scope(self) -> str:
@@ -50,16 +53,19 @@ class _SiteDigest:
 
 def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
     with session_scope(deps.session_factory) as session:
-        due = [
-            _SiteDigest(site.id, site.digest_channel, digest)
-            for site in session.scalars(select(Site).order_by(Site.id))
-            for digest_at, production_date in digests_due(site, at=at)
-            if (
-                digest := compute_digest(
+        due = []
+        for site in session.scalars(select(Site).order_by(Site.id)):
+            for digest_at, production_date in digests_due(site, at=at):
+                # Before the digest, so a newly raised issue is among its open issues; raised
+                # even on a day without a digest, since the issue is owed either way.
+                repeats = raise_repeat_problems(
+                    session, site=site, through=production_date, at=digest_at
+                )
+                digest = compute_digest(
                     session, site=site, production_date=production_date, as_of=digest_at
                 )
-            ).has_production
-        ]
+                if digest.has_production:
+                    due.append(_SiteDigest(site.id, site.digest_channel, digest, repeats))
         posts = [post for site_digest in due for post in _posts(session, site_digest)]
     outcomes = post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
     for site_digest in due:
@@ -83,7 +89,13 @@ def digests_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:
 
 def _posts(session: Session, site_digest: _SiteDigest) -> list[DuePost]:
     text = digest_text(site_digest.digest)
-    blocks = [block.to_dict() for block in build_digest_blocks(site_digest.digest)]
+    blocks = [
+        block.to_dict()
+        for block in (
+            *build_digest_blocks(site_digest.digest),
+            *build_repeat_problem_blocks(site_digest.repeats),
+        )
+    ]
     # Scoped by site too: one person may be head of two sites, each with its own digest.
     targets = [
         (f"site:{site_digest.site_id}/head:{user}", user)

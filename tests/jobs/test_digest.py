@@ -18,6 +18,7 @@ from jobs.base import JobDeps
 from models import DelayEntry, Issue, LedgerPost, Line, Severity, Shift, Site
 from tests.conftest import SAMPLE_PLANT
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.test_repeats import add_delay
 
 WEDNESDAY = date(2026, 11, 18)
 # 07:00 Berlin on Thursday is 06:00 UTC: Wednesday's digest is due.
@@ -282,3 +283,25 @@ def _digest(lines: list[LineDay]) -> Digest:
         forecast=None,
         days_since_safety_issue=3,
     )
+
+
+def test_a_repeat_problem_is_called_out_and_raised_as_one_medium_issue(
+    deps: JobDeps,
+    fake_slack: FakeSlackAPI,
+    report: Callable[..., None],
+    session_factory: sessionmaker[Session],
+) -> None:
+    report("L1", "A", WEDNESDAY, 800)
+    with session_scope(session_factory) as session:
+        for days_back in (0, 1, 2):
+            add_delay(session, "L1", WEDNESDAY - timedelta(days=days_back), 20, "material")
+
+    digest.run(DIGEST_AT, deps)
+    digest.run(DIGEST_AT + timedelta(hours=1), deps)
+
+    blocks = str(_posts(fake_slack)["C0DIGEST01"]["blocks"])
+    assert "*L1* · material · 3× in 7 days, 1 h (16 Nov–18 Nov) · *new*" in blocks
+    assert "medium · L1 · 0 h — Repeat problem: material delays 3 times" in blocks
+    with session_factory() as session:
+        (issue,) = session.scalars(select(Issue)).all()
+    assert issue.severity == Severity.MEDIUM

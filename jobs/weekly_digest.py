@@ -1,0 +1,95 @@
+"""``weekly-digest``: Monday 07:30 in the site's zone, the ISO week before, for the whole site.
+
+One post to the digest channel and one DM to each head of production, each with its own ledger
+row (job ``weekly-digest``, period the ISO week such as ``2026-W47``), so a re-run sends only
+what is still missing. The review is computed as of the Monday 07:30 it belongs to, not the run's
+clock, so a catch-up run posts what the punctual one would have. A week in which nothing was
+planned and nothing was reported gets no review.
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import session_scope
+from bot.ledger import DuePost, Message, PostOutcome, post_many
+from bot.messages.weekly import build_weekly_blocks, weekly_text
+from bot.shifts import local_date
+from bot.weekly import WEEK, WeeklyReview, compute_weekly_review
+from jobs.base import CATCH_UP, JobDeps, alerts_of
+from models import Person, Role, RoleAssignment, Site
+
+name = "weekly-digest"
+description = "Last week's attainment, losses and trend, repeat problems and reporting, Mondays."
+
+# The scheduler fires this job Mondays at this local time (jobs/scheduler.py).
+WEEKLY_TIME = time(7, 30)
+MONDAY = 0
+
+
+def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
+    with session_scope(deps.session_factory) as session:
+        posts = [
+            post
+            for site in session.scalars(select(Site).order_by(Site.id))
+            for review_at, first in weeks_due(site, at=at)
+            if (
+                review := compute_weekly_review(
+                    session,
+                    site=site,
+                    first=first,
+                    report_grace=timedelta(minutes=alerts_of(site).report_grace_minutes),
+                    as_of=review_at,
+                )
+            ).has_production
+            for post in _posts(session, site, review)
+        ]
+    return post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
+
+
+def weeks_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:
+    """(review instant, Monday of the week reviewed) per Monday 07:30 in (at - CATCH_UP, at]."""
+    zone = ZoneInfo(site.timezone)
+    due = []
+    day = local_date(at - CATCH_UP, zone)
+    while day <= local_date(at, zone):
+        review_at = datetime.combine(day, WEEKLY_TIME, tzinfo=zone).astimezone(UTC)
+        if day.weekday() == MONDAY and at - CATCH_UP < review_at <= at:
+            due.append((review_at, day - WEEK))
+        day += timedelta(days=1)
+    return due
+
+
+def _posts(session: Session, site: Site, review: WeeklyReview) -> list[DuePost]:
+    text = weekly_text(review)
+    blocks = [block.to_dict() for block in build_weekly_blocks(review)]
+    # Scoped by site too: one person may be head of two sites, each with its own review.
+    targets = [(f"site:{site.id}/head:{user}", user) for user in _heads(session, site.id)]
+    if site.digest_channel:
+        targets.insert(0, (f"site:{site.id}", site.digest_channel))
+    return [
+        DuePost(
+            job=name,
+            scope=scope,
+            period=review.period,
+            message=Message(channel=channel, text=text, blocks=blocks),
+        )
+        for scope, channel in targets
+    ]
+
+
+def _heads(session: Session, site_id: int) -> list[str]:
+    return list(
+        session.scalars(
+            select(Person.slack_user_id)
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .where(
+                Person.site_id == site_id,
+                RoleAssignment.role == Role.HEAD,
+                RoleAssignment.line_id.is_(None),
+            )
+            .order_by(Person.slack_user_id)
+        )
+    )

@@ -1,0 +1,195 @@
+import tomllib
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.messages.weekly import build_weekly_blocks
+from bot.plant import apply_plant, validate_plant
+from bot.repeats import RepeatProblem
+from bot.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from jobs import weekly_digest
+from jobs.base import JobDeps
+from models import LedgerPost, Line, Site
+from tests.conftest import SAMPLE_PLANT
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.test_repeats import add_delay
+from tests.test_weekly_numbers import A_DEADLINE, add_output
+
+MONDAY = date(2026, 11, 16)
+# Monday 23 Nov 07:30 Berlin is 06:30 UTC: week 2026-W47 (16–22 Nov) is due.
+REVIEW_AT = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)
+PERIOD = "2026-W47"
+SLACK_SECTION_LIMIT = 3000
+SLACK_BLOCK_LIMIT = 50
+
+
+def _site_id(session_factory: sessionmaker[Session]) -> int:
+    with session_factory() as session:
+        return session.scalars(select(Site.id)).one()
+
+
+def _ledger(session_factory: sessionmaker[Session]) -> list[tuple[str, str, str, bool]]:
+    with session_factory() as session:
+        rows = session.scalars(select(LedgerPost).order_by(LedgerPost.scope))
+        return [(r.job, r.scope, r.period, r.sent_at is not None) for r in rows]
+
+
+def _posts(fake_slack: FakeSlackAPI) -> dict[str, dict[str, Any]]:
+    return {call.args["channel"]: call.args for call in fake_slack.calls_to("chat.postMessage")}
+
+
+def _a_week_of_reports(session_factory: sessionmaker[Session]) -> None:
+    with session_scope(session_factory) as session:
+        add_output(session, "L1", "A", MONDAY, 800, 20, reported_at=A_DEADLINE)
+        add_output(session, "L1", "B", MONDAY, 600, reported_at=A_DEADLINE + timedelta(hours=9))
+        add_output(session, "press2", "A", MONDAY, 400, reported_at=A_DEADLINE)
+        add_delay(session, "L1", date(2026, 11, 11), 30, "material")  # the week before
+        for n in range(3):
+            add_delay(session, "L1", MONDAY + timedelta(days=n), 25, "material")
+
+
+def test_the_week_goes_to_the_digest_channel_and_each_head_once(
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+) -> None:
+    _a_week_of_reports(session_factory)
+    site = _site_id(session_factory)
+
+    outcomes = weekly_digest.run(REVIEW_AT, deps)
+
+    assert len(outcomes) == 2 and all(outcome.sent for outcome in outcomes)
+    posts = _posts(fake_slack)
+    assert set(posts) == {"C0DIGEST01", "U0HEAD0001"}
+    assert posts["U0HEAD0001"]["blocks"] == posts["C0DIGEST01"]["blocks"]
+    assert posts["C0DIGEST01"]["text"] == (
+        "Riverside week 2026-W47 (16 Nov–22 Nov): plant 1,800 / 15,000 (12%) · "
+        "downtime 1 h 15 min ▲ +45 min · reported on time 2/25 shifts (8%)"
+    )
+    blocks = str(posts["C0DIGEST01"]["blocks"])
+    assert "Scrap 20 ▲ +20 · downtime 1 h 15 min ▲ +45 min" in blocks
+    assert "Reported on time 2/25 shifts (8%) · 1 late · 22 missing" in blocks
+    assert "material   1 h 15 min  last week       30 min  ▲ +45 min" in blocks
+    assert "*L1* · material · 3× in 7 days, 1 h 15 min (16 Nov–18 Nov)" in blocks
+    assert "on time  1/15   7%" in blocks
+
+    assert _ledger(session_factory) == [
+        ("weekly-digest", f"site:{site}", PERIOD, True),
+        ("weekly-digest", f"site:{site}/head:U0HEAD0001", PERIOD, True),
+    ]
+    again = weekly_digest.run(REVIEW_AT + timedelta(hours=1), deps)
+    assert again and not any(outcome.sent for outcome in again)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+
+
+def test_due_monday_at_07_30_and_caught_up_for_six_hours_only(deps: JobDeps) -> None:
+    assert weekly_digest.run(REVIEW_AT - timedelta(minutes=1), deps) == []
+    assert weekly_digest.run(REVIEW_AT + timedelta(hours=6, minutes=1), deps) == []
+    assert weekly_digest.run(REVIEW_AT + timedelta(days=1), deps) == []  # Tuesday
+    late = weekly_digest.run(REVIEW_AT + timedelta(hours=5, minutes=59), deps)
+    assert {outcome.key[2] for outcome in late} == {PERIOD}
+    assert all(outcome.sent for outcome in late)
+
+
+def _sixty_line_plant() -> str:
+    extra = "".join(
+        f"""
+[[lines]]
+code = "assembly-cell-{n:02d}-long-code"
+name = "Assembly cell {n}"
+channel = "C0CELL{n:04d}"
+unit = "units"
+targets = {{ A = 1000, B = 1000, C = 900 }}
+"""
+        for n in range(58)
+    )
+    return SAMPLE_PLANT.replace("[[calendar]]", extra + "\n[[calendar]]", 1)
+
+
+def test_a_sixty_line_site_fits_slacks_limits_and_shows_every_line(
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+) -> None:
+    with session_scope(session_factory) as session:
+        apply_plant(
+            session=session,
+            plant=validate_plant(tomllib.loads(_sixty_line_plant())),
+            at=REVIEW_AT,
+        )
+        codes = list(session.scalars(select(Line.code)))
+        for n, code in enumerate(codes):
+            add_output(session, code, "A", MONDAY, 900 + n, n, reported_at=A_DEADLINE)
+            for day in range(3):
+                for reason in (f"reason-{n % 12:02d}", f"reason-{(n + 1) % 12:02d}"):
+                    add_delay(session, code, MONDAY + timedelta(days=day), 10, reason)
+
+    weekly_digest.run(REVIEW_AT, deps)
+
+    blocks = _posts(fake_slack)["C0DIGEST01"]["blocks"]
+    _assert_within_slack_limits(blocks)
+    text = str(blocks)
+    assert len(codes) == 60 and all(code in text for code in codes)
+    assert "…and 7 more reasons" in text  # 12 reasons, 5 shown
+    assert "…and 105 more" in text  # 120 repeat problems, 15 shown
+
+
+def test_a_site_too_big_for_one_message_shows_its_furthest_behind_lines_and_says_so() -> None:
+    lines = [_line_week(n, good=5000 + n) for n in range(500)]
+    lines[7] = _line_week(7, good=1000)
+    repeats = [_repeat(n) for n in range(40)]
+
+    blocks = [block.to_dict() for block in build_weekly_blocks(_review(lines, repeats))]
+
+    _assert_within_slack_limits(blocks)
+    text = str(blocks)
+    assert "line-007" in text and "20%" in text
+    assert f"…and {500 - text.count('line-')} more lines closer to target" in text
+    assert "…and 25 more" in text
+
+
+def _assert_within_slack_limits(blocks: list[dict[str, Any]]) -> None:
+    assert len(blocks) <= SLACK_BLOCK_LIMIT
+    for block in blocks:
+        if block["type"] == "section":
+            assert len(block.get("text", {}).get("text", "")) <= SLACK_SECTION_LIMIT
+
+
+def _line_week(n: int, *, good: int) -> LineWeek:
+    return LineWeek(
+        line_id=n,
+        code=f"line-{n:03d}",
+        unit="units",
+        target=5000,
+        good=good,
+        planned_good=good,
+        scrap=0,
+        delay_minutes=0,
+        discipline=Discipline(on_time=14, late=1),
+    )
+
+
+def _repeat(n: int) -> RepeatProblem:
+    return RepeatProblem(
+        line_id=n,
+        line_code=f"a-very-long-cell-code-{n:010d}",
+        reason="a-site-defined-reason-code-xxxx",
+        since=MONDAY,
+        day=MONDAY,
+        occurrences=3,
+        minutes=12_345,
+        first_seen=MONDAY,
+        last_seen=MONDAY,
+        last_shift_id=1,
+    )
+
+
+def _review(lines: list[LineWeek], repeats: list[RepeatProblem]) -> WeeklyReview:
+    return WeeklyReview(
+        site_name="Big",
+        first=MONDAY,
+        lines=lines,
+        losses=[Trend(f"reason-{n}", 100 - n, 50) for n in range(30)],
+        downtime=Trend("downtime", 3000, 1500),
+        scrap=Trend("scrap", 0, 10),
+        repeats=repeats,
+    )
