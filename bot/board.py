@@ -27,7 +27,7 @@ from bot.messages.board import (
 )
 from bot.production import ShiftBoardView
 from bot.reporting import EntryKind, SavedEntry, board_for
-from models import DelayEntry, Issue, Line, OutputEntry, Severity, ShiftBoard
+from models import DelayEntry, Issue, Line, OutputEntry, ShiftBoard
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 CLAIM_WAIT = timedelta(seconds=5)
 # A claim older than this without a message was left by a post that died; take it over.
 STALE_CLAIM = timedelta(seconds=30)
-BROADCAST_SEVERITIES = {Severity.HIGH, Severity.CRITICAL}
 
 
 BoardKey = tuple[int, int, date]  # line id, shift id, production date
@@ -111,7 +110,6 @@ class _BoardPost:
     text: str
     blocks: list[dict[str, object]]
     thread_text: str
-    broadcast: bool
 
 
 def _publish(
@@ -136,7 +134,6 @@ def _publish(
         channel=post.channel,
         thread_ts=message_ts,
         text=post.thread_text,
-        reply_broadcast=post.broadcast,
         unfurl_links=False,
     )
 
@@ -152,11 +149,6 @@ def _render(session: Session, line: Line, entries: list[SavedEntry], at: datetim
         text=board_text(view),
         blocks=[block.to_dict() for block in build_board_blocks(view)],
         thread_text="\n".join(lines),
-        broadcast=any(
-            saved.kind is EntryKind.ISSUE
-            and session.get_one(Issue, saved.id).severity in BROADCAST_SEVERITIES
-            for saved in entries
-        ),
     )
 
 

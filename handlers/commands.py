@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.board import BoardPublisher
 from bot.db import session_scope
 from bot.export import CsvFile, export_csv_files
+from bot.issues import post_issue_message
+from bot.messages.forms import FormKind
 from bot.messages.replies import (
     build_status_blocks,
     delay_saved_text,
@@ -44,6 +46,7 @@ from bot.reporting import (
     void_latest_entry,
 )
 from bot.slack_ids import Command
+from handlers.forms import open_report_form
 from handlers.parsing import parse_delay, parse_issue, parse_output, parse_prod
 from models import Line
 from models.schemas import (
@@ -78,15 +81,33 @@ def _now() -> datetime:
 def _handle_report(
     ack: Ack,
     command: dict[str, Any],
+    client: WebClient,
     db: sessionmaker[Session],
     boards: BoardPublisher,
     plant: PlantCache,
     *,
+    kind: FormKind,
     parse: Callable[[str, ParseContext], C],
     record: Callable[..., SavedEntry],
     reply: Callable[[C, EntryPlace, bool], str],
+    after_saved: Callable[[SavedEntry], None] | None = None,
 ) -> None:
-    """Every report command: parse, record, commit, acknowledge, then refresh the board."""
+    """Every report command: parse, record, commit, acknowledge, then update Slack.
+
+    Typed with no arguments, the command opens its form instead.
+    """
+    if not command.get("text", "").strip():
+        with session_scope(db) as session:
+            open_report_form(
+                client=client,
+                trigger_id=command["trigger_id"],
+                kind=kind,
+                user_id=command["user_id"],
+                channel_id=command.get("channel_id"),
+                session=session,
+            )
+        ack()
+        return
     at = _now()
     with session_scope(db) as session:
         scope = request_scope(
@@ -109,11 +130,14 @@ def _handle_report(
     ack(response_type="ephemeral", text=text)
     if not saved.duplicate:
         boards.publish(saved, at)
+        if after_saved is not None:
+            after_saved(saved)
 
 
 def handle_output_command(
     ack: Ack,
     command: dict[str, Any],
+    client: WebClient,
     db: sessionmaker[Session],
     boards: BoardPublisher,
     plant: PlantCache,
@@ -122,13 +146,23 @@ def handle_output_command(
         return output_saved_text(parsed.good, parsed.scrap, place, duplicate=duplicate)
 
     _handle_report(
-        ack, command, db, boards, plant, parse=parse_output, record=record_output, reply=reply
+        ack,
+        command,
+        client,
+        db,
+        boards,
+        plant,
+        kind="output",
+        parse=parse_output,
+        record=record_output,
+        reply=reply,
     )
 
 
 def handle_delay_command(
     ack: Ack,
     command: dict[str, Any],
+    client: WebClient,
     db: sessionmaker[Session],
     boards: BoardPublisher,
     plant: PlantCache,
@@ -137,13 +171,23 @@ def handle_delay_command(
         return delay_saved_text(parsed.minutes, parsed.reason, place, duplicate=duplicate)
 
     _handle_report(
-        ack, command, db, boards, plant, parse=parse_delay, record=record_delay, reply=reply
+        ack,
+        command,
+        client,
+        db,
+        boards,
+        plant,
+        kind="delay",
+        parse=parse_delay,
+        record=record_delay,
+        reply=reply,
     )
 
 
 def handle_issue_command(
     ack: Ack,
     command: dict[str, Any],
+    client: WebClient,
     db: sessionmaker[Session],
     boards: BoardPublisher,
     plant: PlantCache,
@@ -152,7 +196,20 @@ def handle_issue_command(
         return issue_saved_text(parsed.severity.value, place.line.code, duplicate=duplicate)
 
     _handle_report(
-        ack, command, db, boards, plant, parse=parse_issue, record=raise_issue, reply=reply
+        ack,
+        command,
+        client,
+        db,
+        boards,
+        plant,
+        kind="issue",
+        parse=parse_issue,
+        record=raise_issue,
+        reply=reply,
+        # The issue's own message, with its Acknowledge and Resolve buttons, and urgent pings.
+        after_saved=lambda saved: post_issue_message(
+            client=client, session_factory=db, issue_id=saved.id
+        ),
     )
 
 

@@ -57,9 +57,32 @@ def handle_error(
     message: dict[str, Any] = {"response_type": "ephemeral", "text": text}
     if blocks:
         message["blocks"] = [block.to_dict() for block in blocks]
+    match body.get("type"):
+        case "view_submission":
+            return _form_errors(body, text)
+        case "block_actions":
+            # Slack ignores what a button press's HTTP answer says; the person is told through
+            # the action's response_url, and the press is acknowledged.
+            respond(**message)
+            return None if acknowledged else BoltResponse(status=200, body="")
+        case "event_callback":
+            return None  # nobody to answer; the problem is logged above or harmless
     if acknowledged:
         respond(**message)
         return None
     return BoltResponse(
         status=200, body=json.dumps(message), headers={"content-type": "application/json"}
+    )
+
+
+def _form_errors(body: dict[str, Any], text: str) -> BoltResponse:
+    """A modal shows problems on its fields: put this one on the form's first input."""
+    inputs = [b["block_id"] for b in body["view"]["blocks"] if b.get("type") == "input"]
+    answer: dict[str, Any] = (
+        {"response_action": "errors", "errors": {inputs[0]: text[:150]}}
+        if inputs
+        else {"response_action": "clear"}
+    )
+    return BoltResponse(
+        status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
     )

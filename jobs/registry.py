@@ -2,8 +2,9 @@
 
 from types import ModuleType
 
-from jobs import digest, missing_report, pace_check, shift_summary, weekly_digest
+from jobs import digest, escalations, missing_report, pace_check, shift_summary, weekly_digest
 
 JOBS: dict[str, ModuleType] = {
-    job.name: job for job in (shift_summary, pace_check, missing_report, digest, weekly_digest)
+    job.name: job
+    for job in (shift_summary, pace_check, missing_report, digest, weekly_digest, escalations)
 }

@@ -31,6 +31,7 @@ class Call:
     method: str
     args: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    answer: dict[str, Any] = field(default_factory=dict)  # what the fake replied, e.g. its ts
 
 
 @dataclass
@@ -96,10 +97,12 @@ class FakeSlackAPI:
         with self._lock:
             self.calls.clear()
 
-    def _record(self, method: str, args: dict[str, Any]) -> None:
+    def _record(self, method: str, args: dict[str, Any]) -> Call:
+        call = Call(method, args)
         with self._lock:
-            self.calls.append(Call(method, args))
+            self.calls.append(call)
             self._lock.notify_all()
+        return call
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = getattr(
@@ -172,7 +175,7 @@ class FakeSlackAPI:
                 if method.startswith("response/"):
                     method = RESPONSE_URL
                 args = _parse_args(url.query, body, self.headers.get("Content-Type", ""))
-                fake._record(method, args)
+                call = fake._record(method, args)
                 failure = fake._failures.get(method)
                 if failure and failure.remaining > 0:
                     failure.remaining -= 1
@@ -182,8 +185,8 @@ class FakeSlackAPI:
                     payload = json.dumps({"ok": False, "error": "fake_failure"}).encode()
                     self._reply(failure.status, payload, "application/json", headers)
                     return
-                payload = json.dumps(fake._answer(method, args)).encode()
-                self._reply(200, payload, "application/json")
+                call.answer = fake._answer(method, args)
+                self._reply(200, json.dumps(call.answer).encode(), "application/json")
 
             def _reply(
                 self,

@@ -1,0 +1,49 @@
+"""The App Home tab: the user's lines today and the buttons that open the report forms."""
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.messages.forms import FORM_KINDS, OPEN_FORM_ACTIONS
+from bot.messages.replies import build_status_blocks
+from bot.production import LineStatus
+
+MAX_HOME_BLOCKS = 100  # Slack's limit for a view
+_BUTTONS = {"output": "Report output", "delay": "Log a delay", "issue": "Raise an issue"}
+
+
+def build_home_view(statuses: list[LineStatus], *, own: bool, updated: str) -> View:
+    """``own`` tells whether ``statuses`` are the user's lines or, lacking any, all lines."""
+    buttons = ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=_BUTTONS[kind],
+                action_id=OPEN_FORM_ACTIONS[kind],
+                value=kind,
+                style="primary" if kind == "output" else None,
+            )
+            for kind in FORM_KINDS
+        ]
+    )
+    scope_note = (
+        f"Updated {updated}; refreshed each time you open this tab."
+        if own
+        else f"You lead or manage no line, so every line is shown. Updated {updated}."
+    )
+    lines = build_status_blocks(statuses) or [SectionBlock(text="No lines are set up yet.")]
+    blocks: list[Block] = [
+        HeaderBlock(text="Your lines today" if own else "Lines today"),
+        buttons,
+        DividerBlock(),
+        *lines,
+        ContextBlock(elements=[MarkdownTextObject(text=scope_note)]),
+    ]
+    return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])

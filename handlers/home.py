@@ -1,0 +1,45 @@
+"""App Home: rebuilt from the database each time the user opens the tab (``views.publish``)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.messages.format import local_clock
+from bot.messages.home import build_home_view
+from bot.people import lines_for_user
+from bot.plant_snapshot import PlantCache
+from bot.production import compute_line_status
+from bot.reporting import LATE_REPORT_WINDOW, request_scope
+from models import Line
+
+
+def register(app: App) -> None:
+    app.event("app_home_opened")(handle_app_home_opened)
+
+
+def handle_app_home_opened(
+    event: dict[str, Any], client: WebClient, db: sessionmaker[Session], plant: PlantCache
+) -> None:
+    """The user's lines (or every line for someone who leads none), as ``/prod status`` shows
+    them. The Messages tab opens with the same event; it needs no view."""
+    if event.get("tab") != "home":
+        return
+    at = datetime.now(UTC)
+    user_id = event["user"]
+    with session_scope(db) as session:
+        scope = request_scope(
+            session, channel_id=None, user_id=user_id, at=at, plant=plant.get(session)
+        )
+        lines = lines_for_user(session, site=scope.site, user_id=user_id)
+        statuses = [
+            compute_line_status(
+                session, line=session.get_one(Line, ref.id), at=at, late_window=LATE_REPORT_WINDOW
+            )
+            for ref in lines.own or lines.others
+        ]
+    view = build_home_view(statuses, own=bool(lines.own), updated=local_clock(at, scope.zone))
+    client.views_publish(user_id=user_id, view=view)

@@ -1,0 +1,108 @@
+"""The Acknowledge and Resolve buttons of an issue message, and the resolve modal.
+
+Each listener writes first and acknowledges Slack after, as the commands do; Slack calls come
+last. Working before ``ack()`` also matters for refusals: Bolt's threaded runner forgets an
+``ack()`` when the listener raises after it, and then answers Slack with a 404 after 3 seconds.
+The modal's acknowledgement closes it, or turns it into an "already resolved" notice when someone
+else was quicker. The permission check runs on every step, the submission included, because a
+submission can be sent without the button ever being pressed.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.issues import acknowledge_issue, issue_for_actor, publish_issue_change, resolve_issue
+from bot.messages.issue import (
+    ResolveModalState,
+    already_done_text,
+    build_already_done_modal,
+    build_resolve_modal,
+    resolution_note,
+)
+from bot.slack_ids import ActionId, CallbackId
+from models import IssueStatus
+
+
+def register(app: App) -> None:
+    app.action(ActionId.ACKNOWLEDGE_ISSUE)(handle_acknowledge_issue)
+    app.action(ActionId.RESOLVE_ISSUE)(handle_resolve_issue)
+    app.view(CallbackId.RESOLVE_ISSUE)(handle_resolve_submission)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def handle_acknowledge_issue(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: sessionmaker[Session],
+) -> None:
+    at = _now()
+    with session_scope(db) as session:
+        change = acknowledge_issue(
+            session, issue_id=int(action["value"]), user_id=body["user"]["id"], at=at
+        )
+    ack()
+    if not change.changed:
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=already_done_text(change.issue, wanted="acknowledge it"),
+        )
+        return
+    publish_issue_change(client=client, session_factory=db, issue=change.issue, at=at)
+
+
+def handle_resolve_issue(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: sessionmaker[Session],
+) -> None:
+    """Open the resolve modal (within the 3 seconds the ``trigger_id`` is valid)."""
+    with session_scope(db) as session:
+        issue = issue_for_actor(session, issue_id=int(action["value"]), user_id=body["user"]["id"])
+    ack()
+    if issue.status is IssueStatus.RESOLVED:
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=already_done_text(issue, wanted="resolve it"),
+        )
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_resolve_modal(issue))
+
+
+def handle_resolve_submission(
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: WebClient,
+    db: sessionmaker[Session],
+) -> None:
+    at = _now()
+    state = ResolveModalState.model_validate_json(view["private_metadata"])
+    with session_scope(db) as session:
+        change = resolve_issue(
+            session,
+            issue_id=state.issue_id,
+            user_id=body["user"]["id"],
+            at=at,
+            note=resolution_note(view),
+        )
+    if not change.changed:
+        ack(response_action="update", view=build_already_done_modal(change.issue))
+        return
+    ack()
+    publish_issue_change(client=client, session_factory=db, issue=change.issue, at=at)

@@ -1,0 +1,22 @@
+"""``escalations``: issues nobody has acknowledged climb the ladder, managers first, then heads.
+
+Each unresolved issue is judged at the clock ``at``: the levels whose deadline has passed while
+it is still open are pinged by DM (``bot.issues.escalation_due``), and an issue acknowledged but
+not resolved for four hours reminds its acknowledger once. Every ping is a ledger post per issue,
+person and level, so a level is pinged once however often the job runs, and a run after
+downtime sends what fell due meanwhile. Acknowledging stops the ladder: an acknowledged issue is
+no longer due at any level.
+"""
+
+from datetime import datetime
+
+from bot.issues import ESCALATIONS_JOB, send_due_pings
+from bot.ledger import PostOutcome
+from jobs.base import JobDeps
+
+name = ESCALATIONS_JOB
+description = "DM managers, then heads, about issues nobody acknowledged; remind acknowledgers."
+
+
+def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
+    return send_due_pings(client=deps.client, session_factory=deps.session_factory, at=at)
