@@ -30,8 +30,10 @@ def build_manifest(*, request_url: str | None = None) -> dict[str, Any]:
             entry["url"] = events_url
         commands.append(entry)
     interactivity: dict[str, Any] = {"is_enabled": True}
+    event_subscriptions: dict[str, Any] = {"bot_events": ["app_home_opened"]}
     if events_url:
         interactivity["request_url"] = events_url
+        event_subscriptions["request_url"] = events_url
     return {
         "display_information": {
             "name": "prodbot",
@@ -40,11 +42,17 @@ def build_manifest(*, request_url: str | None = None) -> dict[str, Any]:
         },
         "features": {
             "bot_user": {"display_name": "prodbot", "always_online": True},
+            "app_home": {
+                "home_tab_enabled": True,
+                "messages_tab_enabled": False,
+                "messages_tab_read_only_enabled": False,
+            },
             "slash_commands": commands,
         },
         "oauth_config": {"scopes": {"bot": BOT_SCOPES}},
         "settings": {
             "interactivity": interactivity,
+            "event_subscriptions": event_subscriptions,
             "org_deploy_enabled": False,
             "socket_mode_enabled": events_url is None,
             "token_rotation_enabled": False,

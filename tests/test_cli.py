@@ -238,4 +238,9 @@ def test_manifest_with_url_points_commands_and_buttons_at_the_events_endpoint(cl
     assert [c["command"] for c in commands] == ["/output", "/delay", "/issue", "/prod"]
     assert {c["url"] for c in commands} == {"https://x.example/slack/events"}
     assert manifest["settings"]["interactivity"]["request_url"] == "https://x.example/slack/events"
+    assert manifest["settings"]["event_subscriptions"] == {
+        "bot_events": ["app_home_opened"],
+        "request_url": "https://x.example/slack/events",
+    }
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is False
