@@ -19,6 +19,7 @@ def create_app(
     settings: Settings,
     session_factory: sessionmaker[Session],
     client: WebClient | None = None,
+    boards: BoardPublisher | None = None,
     socket_mode: bool = False,
 ) -> App:
     """The Bolt app with every listener registered.
@@ -41,7 +42,7 @@ def create_app(
     app.use(
         _provide(
             db=session_factory,
-            boards=BoardPublisher(client=client, session_factory=session_factory),
+            boards=boards or BoardPublisher(client=client, session_factory=session_factory),
             plant=PlantCache(),
         )
     )

@@ -13,29 +13,46 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import create_app
+from bot.board import BoardPublisher
 from bot.db import make_engine, make_session_factory
 from bot.settings import Settings, get_settings
+from bot.slack_client import make_web_client
 
 if TYPE_CHECKING:
-    from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+    from wsgiref.types import StartResponse, WSGIEnvironment
 
 SLACK_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
 
-def create_wsgi_app(settings: Settings | None = None) -> "WSGIApplication":
-    settings = settings or get_settings()
-    session_factory = make_session_factory(make_engine(settings.database_url))
-    slack = SlackRequestHandler(
-        create_app(settings=settings, session_factory=session_factory), path=SLACK_PATH
-    )
+class ProdbotWSGI:
+    """The WSGI callable, holding on to the board publisher so a caller can wait for it."""
 
-    def application(environ: "WSGIEnvironment", start_response: "StartResponse") -> Iterable[bytes]:
+    def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
+        self.session_factory = session_factory
+        client = make_web_client(settings)
+        self.boards = BoardPublisher(client=client, session_factory=session_factory)
+        bolt = create_app(
+            settings=settings, session_factory=session_factory, client=client, boards=self.boards
+        )
+        self._slack = SlackRequestHandler(bolt, path=SLACK_PATH)
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
-            return _health(session_factory, start_response)
-        return slack(environ, start_response)
+            return _health(self.session_factory, start_response)
+        return self._slack(environ, start_response)
 
-    return application
+
+def create_wsgi_app(
+    settings: Settings | None = None, *, session_factory: sessionmaker[Session] | None = None
+) -> ProdbotWSGI:
+    """The app for ``settings``; pass ``session_factory`` to share an engine (tests, the demo)."""
+    settings = settings or get_settings()
+    return ProdbotWSGI(
+        settings, session_factory or make_session_factory(make_engine(settings.database_url))
+    )
 
 
 def _health(session_factory: sessionmaker[Session], start_response: "StartResponse") -> list[bytes]:

@@ -171,11 +171,16 @@ def slack(
     fake_slack: FakeSlackAPI,
     loaded_plant: None,
 ) -> Iterator[SlackSender]:
-    """The WSGI app served on a free port, as ``prodbot serve`` does, fed signed requests."""
+    """The WSGI app served on a free port, as ``prodbot serve`` does, fed signed requests.
+
+    It shares the tests' engine (no connections left behind) and, before the next test empties
+    the tables, lets its board refreshes finish.
+    """
+    app = create_wsgi_app(settings, session_factory=session_factory)
     server = make_server(
         "127.0.0.1",
         0,
-        create_wsgi_app(settings),
+        app,
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )
@@ -190,6 +195,7 @@ def slack(
     finally:
         server.shutdown()
         server.server_close()
+        app.boards.wait_until_idle()
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

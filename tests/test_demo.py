@@ -20,6 +20,9 @@ from bot.demo.run import run_demo
 from jobs.registry import JOBS
 
 LINE_CHANNELS = {"C0LINE1", "C0LINE2", "C0LINE3"}
+DIGEST_CHANNEL = "C0DIGEST"
+MANAGER = "U0MARCO"
+HEAD = "U0HANNA"
 
 
 @dataclass
@@ -30,10 +33,23 @@ class DemoRun:
 
     def messages(self, method: str = "") -> list[dict[str, Any]]:
         """The saved messages, in order; only those sent with ``method`` if given."""
+        return [message for _, message in self.numbered(method)]
+
+    def numbered(self, method: str = "") -> list[tuple[int, dict[str, Any]]]:
+        """The saved messages with their numbers, the order in which Slack received them."""
         return [
-            json.loads(path.read_text(encoding="utf-8"))
+            (int(path.name.split("-", 1)[0]), json.loads(path.read_text(encoding="utf-8")))
             for path in sorted((self.folder / "messages").glob(f"*-{method}*.json"))
         ]
+
+
+def block_texts(message: dict[str, Any]) -> str:
+    """Every text of a message's blocks (sections, headers, context), one per line."""
+    texts = []
+    for block in message.get("blocks") or []:
+        texts += [block["text"]["text"]] if block.get("text") else []
+        texts += [element["text"] for element in block.get("elements", []) if "text" in element]
+    return "\n".join(str(text) for text in texts)
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +119,64 @@ def test_nothing_but_the_local_fake_is_called(demo: DemoRun) -> None:
     assert demo.connections
     assert {address[0] for address in demo.connections} == {"127.0.0.1"}
     assert "slack.invalid" not in demo.transcript
+
+
+def test_the_week_opens_with_last_weeks_review_in_the_digest_channel(demo: DemoRun) -> None:
+    assert "Loading the history of the two weeks before" in demo.transcript
+    assert "⚙ job weekly-digest" in demo.transcript
+    assert "Weekly review · Riverside Bottling" in demo.transcript
+    reviews = [
+        message
+        for message in demo.messages("chat.postMessage")
+        if message["text"].startswith("Riverside Bottling week 2026-W37")
+    ]
+    assert [message["channel"] for message in reviews] == [DIGEST_CHANNEL, HEAD]
+    text = block_texts(reviews[0])
+    assert "Weekly review · Riverside Bottling" in text
+    # Real numbers, from the history loaded before the story: L3's night shift reported
+    # once late and once not at all.
+    assert "Reported on time 35/37 shifts (95%) · 1 late · 1 missing" in text
+
+
+def test_the_issue_escalates_until_its_manager_acknowledges_it_on_the_message(
+    demo: DemoRun,
+) -> None:
+    assert "⚙ job escalations" in demo.transcript
+    assert "@marco presses [ Acknowledge ] on the L2 issue" in demo.transcript
+    assert "#l2-canning, updated in place" in demo.transcript
+    assert "👀 Acknowledged by @marco at 17:10" in demo.transcript
+    saved = demo.numbered()
+    [ping] = [
+        number
+        for number, message in saved
+        if message.get("channel") == MANAGER
+        and str(message.get("text")).startswith("🚨 HIGH issue on L2")
+    ]
+    [acknowledged] = [
+        number
+        for number, message in demo.numbered("chat.update")
+        if "👀 Acknowledged by <@U0MARCO>" in block_texts(message)
+        and "issue_acknowledge" not in json.dumps(message)
+    ]
+    assert ping < acknowledged
+    # The acknowledgement came before the heads' deadline: Hannah is never pinged about it.
+    assert not any("Escalated to you" in str(message.get("text")) for _, message in saved)
+
+
+def test_the_issue_is_resolved_through_its_modal_before_the_digest(demo: DemoRun) -> None:
+    assert "@ben presses [ Resolve ] on the L2 issue" in demo.transcript
+    assert "modal only @ben sees" in demo.transcript
+    [resolved] = [
+        number
+        for number, message in demo.numbered("chat.update")
+        if "✅ Resolved by <@U0BEN>" in block_texts(message)
+        and "seam checks pass" in block_texts(message)
+    ]
+    [(digest, message)] = [
+        (number, message)
+        for number, message in demo.numbered("chat.postMessage")
+        if message["channel"] == DIGEST_CHANNEL
+        and message["text"].startswith("Riverside Bottling digest for Mon 14 Sep 2026")
+    ]
+    assert resolved < digest
+    assert "*Open issues*\nnone" in block_texts(message)

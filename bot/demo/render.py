@@ -125,11 +125,37 @@ def render_block(block: dict[str, Any], names: Names) -> RenderableType:
             return button_row(block.get("elements", []), names)
         case "divider":
             return Rule(style="dim")
+        case "input":
+            return _input(block, names)
         case "image":
             title = text_object(block.get("title"), names).plain
             return Text(f"🖼  {title or block.get('alt_text', 'image')}", style="italic")
         case other:
             return Text(f"[{other} block]", style="dim")
+
+
+def _input(block: dict[str, Any], names: Names) -> RenderableType:
+    """A form field: its label (marked optional as Slack does) over an empty box with the hint."""
+    label = text_object(block.get("label"), names, style="bold")
+    if block.get("optional"):
+        label.append(" (optional)", style="dim")
+    element = block.get("element") or {}
+    hint = text_object(element.get("placeholder"), names).plain or str(element.get("type", ""))
+    return Group(label, Text(f"▕ {hint}", style="dim"))
+
+
+def render_view(view: dict[str, Any], names: Names) -> RenderableType:
+    """A modal: its title, its blocks, and the close and submit buttons at the bottom."""
+    buttons = [
+        {"type": "button", "text": view[key]} | ({"style": "primary"} if key == "submit" else {})
+        for key in ("close", "submit")
+        if view.get(key)
+    ]
+    return Group(
+        text_object(view.get("title"), names, style="bold"),
+        *(render_block(block, names) for block in view.get("blocks") or []),
+        button_row(buttons, names),
+    )
 
 
 def render_message(message: dict[str, Any], names: Names) -> RenderableType:

@@ -12,7 +12,7 @@ import secrets
 import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from importlib.resources import files
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.demo import history
 from bot.demo.output import OutputFolder
 from bot.demo.player import Player
 from bot.demo.schedule import job_runs, timeline
@@ -87,10 +88,19 @@ def _play(
     transcript: Transcript,
 ) -> None:
     zone = plant.site.zone
-    start = START.replace(tzinfo=zone).astimezone(UTC)
-    with time_machine.travel(start.timestamp(), tick=True) as clock:
+    # The plant was loaded before the history it describes, as on a site that uses prodbot.
+    loaded = datetime.combine(history.FIRST_DAY, time(5, 0), tzinfo=zone).astimezone(UTC)
+    with time_machine.travel(loaded.timestamp(), tick=True) as clock:
         with session_scope(session_factory) as session:
             apply_plant(session=session, plant=plant, at=datetime.now(UTC))
+        past = history.load_history(session_factory, plant, START.replace(tzinfo=zone))
+        transcript.narration(
+            START,
+            f"Loading the history of the two weeks before ({history.FIRST_DAY:%a %d %b}–"
+            f"{history.WORKING_DAYS[-1]:%a %d %b}: {past.outputs} shift totals and "
+            f"{past.delays} delays) straight into the database, not through Slack, as if "
+            "prodbot had been running. The story starts on Monday morning.",
+        )
         deps = JobDeps(session_factory=session_factory, client=make_web_client(settings))
         events = timeline(STORY, job_runs(deps, zone=zone, start=START, end=END))
         with serving(create_wsgi_app(settings)) as base_url:
@@ -118,7 +128,8 @@ def _introduce(console: Console, plant: PlantFile, folder: OutputFolder) -> None
         Panel(
             f"[bold]{plant.site.name}[/bold] ({plant.site.timezone}): {lines}\n"
             f"Shifts: {shifts}\n\n"
-            "A day and a half of reports goes through the real app as signed Slack requests; "
+            "After two weeks of history, a day and a half of reports, button presses and a "
+            "modal go through the real app as signed Slack requests; "
             "the scheduled jobs run on a simulated clock. There is no Slack workspace: the "
             "bot's Slack calls are answered by an in-process fake, and what it would post is "
             f"shown below.\nOutput folder: {folder.path}",

@@ -40,7 +40,8 @@ class SlackReply:
 
 
 class SignedSlackRequests:
-    """Slash commands and button presses signed with the app's signing secret."""
+    """Slash commands, button presses and modal submissions signed with the app's signing
+    secret."""
 
     def __init__(self, *, url: str, signing_secret: str, response_base: str) -> None:
         self.url = url
@@ -68,16 +69,20 @@ class SignedSlackRequests:
             }
         )
 
-    def press(self, button: dict[str, Any], *, user: str, channel: str) -> SlackReply:
-        """A click on ``button`` (a Block Kit button element) in an ephemeral message."""
+    def press(
+        self, button: dict[str, Any], *, user: str, channel: str, message_ts: str | None = None
+    ) -> SlackReply:
+        """A click on ``button`` (a Block Kit button element) in an ephemeral message, or in the
+        channel message ``message_ts`` when given."""
         trigger = self._trigger()
-        payload = {
+        container: dict[str, Any] = {"type": "message", "is_ephemeral": True}
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "team": {"id": TEAM_ID, "domain": "riverside"},
             "user": {"id": user, "team_id": TEAM_ID},
             "api_app_id": APP_ID,
             "token": "demo-verification-token",
-            "container": {"type": "message", "is_ephemeral": True},
+            "container": container,
             "trigger_id": trigger,
             "channel": {"id": channel, "name": "demo"},
             "response_url": f"{self.response_base}response/{trigger}",
@@ -86,10 +91,32 @@ class SignedSlackRequests:
                     "type": "button",
                     "action_id": button["action_id"],
                     "block_id": button.get("block_id", "demo"),
+                    "text": button["text"],
                     "value": button.get("value", ""),
                     "action_ts": f"{time.time():.6f}",
                 }
             ],
+        }
+        if message_ts is not None:
+            container.update(message_ts=message_ts, channel_id=channel, is_ephemeral=False)
+            payload["message"] = {"type": "message", "ts": message_ts}
+        return self._post({"payload": json.dumps(payload)})
+
+    def submit(
+        self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str
+    ) -> SlackReply:
+        """The modal ``view`` (as opened, with the ``id`` Slack gave it) submitted with
+        ``values`` as its state: block id → action id → the element's value."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": TEAM_ID, "domain": "riverside"},
+            "user": {"id": user, "team_id": TEAM_ID},
+            "api_app_id": APP_ID,
+            "token": "demo-verification-token",
+            "trigger_id": self._trigger(),
+            "view": {**view, "team_id": TEAM_ID, "state": {"values": values}},
+            "response_urls": [],
+            "is_enterprise_install": False,
         }
         return self._post({"payload": json.dumps(payload)})
 

@@ -1,18 +1,21 @@
 """What happens at Riverside Bottling in the demo's day and a half, on a fixed calendar.
 
-Times are the plant's local wall clock. The dates are fixed (Tuesday 15 and Wednesday 16
-September 2026, after Monday's planned maintenance) so every run shows the same story. Each
-step that reaches the bot says how many Slack Web API calls the bot makes after answering it
-(board update and thread line: 2), so the demo can wait for them before the clock moves on.
+Times are the plant's local wall clock. The dates are fixed (Monday 14 and Tuesday 15 September
+2026, after the two weeks of ``bot.demo.history``) so every run shows the same story. It starts
+on a Monday so the week opens with the weekly review of the week before. Each step that reaches
+the bot says how many Slack Web API calls the bot makes after answering it (board update and
+thread line: 2), so the demo can wait for them before the clock moves on.
 
 The numbers are meant to be plausible: L1 and L3 run at 95–105% of target; L2 loses time to a
-material shortage and a breakdown and falls clearly behind; the L3 night shift never reports.
+material shortage and a breakdown and falls clearly behind; its high issue escalates to the line
+manager, who acknowledges it before it reaches the head of production, and it is resolved the
+next morning; the L3 night shift never reports.
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-FIRST_DAY = date(2026, 9, 15)
+FIRST_DAY = date(2026, 9, 14)
 START = datetime.combine(FIRST_DAY, time(6, 0))
 END = datetime.combine(FIRST_DAY + timedelta(days=1), time(10, 30))
 
@@ -51,7 +54,31 @@ class ButtonPress:
     bot_calls: int = 3
 
 
-Step = Narration | SlashCommand | ButtonPress
+@dataclass(frozen=True)
+class MessageButtonPress:
+    """A click on the button labelled ``label`` on the newest message in ``channel`` that shows
+    one, as it reads after any update in place; ``message`` names it for the transcript."""
+
+    when: datetime
+    user: str
+    channel: str
+    label: str
+    message: str
+    bot_calls: int
+
+
+@dataclass(frozen=True)
+class ModalSubmission:
+    """``user`` types ``typed`` into the text field of the modal the bot last opened for them,
+    then presses its submit button."""
+
+    when: datetime
+    user: str
+    typed: str
+    bot_calls: int
+
+
+Step = Narration | SlashCommand | ButtonPress | MessageButtonPress | ModalSubmission
 
 
 def _at(day: int, clock: str) -> datetime:
@@ -73,8 +100,10 @@ def _reports(day: int, user: str, channel: str, entries: dict[str, str]) -> list
 
 
 STORY: list[Step] = [
-    _note(1, "06:00", "Tuesday. Riverside Bottling restarts after Monday's planned maintenance. "
-          "Early shift: Anna runs L1, Ben L2, Chris L3. They report every hour from the floor."),
+    _note(1, "06:00", "Monday, a new week at Riverside Bottling. Early shift: Anna runs L1, Ben "
+          "L2, Chris L3. They report every hour from the floor."),
+    _note(1, "07:30", "Hannah, the head of production, starts the week with last week's review, "
+          "in the digest channel and in her DMs."),
     *_reports(1, "anna", "l1-filling", {
         "07:00": "130", "08:00": "135 scrap 2", "09:00": "128 scrap 1", "10:00": "136",
         "11:00": "131 scrap 3", "12:00": "125", "13:00": "134", "13:55": "116 scrap 2",
@@ -109,6 +138,9 @@ STORY: list[Step] = [
     _typed(1, "16:40", "lena", "l2-canning",
            "/issue L2 high seamer 3 leaking, cans failing the seam check"),
     _typed(1, "16:45", "lena", "l2-canning", "/delay 35m breakdown seamer 3 seal replaced"),
+    _note(1, "17:10", "Nobody has acknowledged the issue, so the bot pinged Marco at 17:00. He "
+          "acknowledges it from the line channel, and it does not go up to Hannah at 17:40."),
+    MessageButtonPress(_at(1, "17:10"), "marco", "l2-canning", "Acknowledge", "the L2 issue", 2),
     *_reports(1, "lena", "l2-canning", {
         "16:30": "70", "17:30": "60", "18:30": "95 scrap 5", "19:30": "102", "20:30": "100",
         "21:55": "128",
@@ -124,8 +156,12 @@ STORY: list[Step] = [
         "00:00": "101", "01:00": "99 scrap 2", "02:00": "100", "03:00": "98", "04:00": "102",
         "05:00": "100", "05:50": "85",
     }),
-    _note(2, "06:00", "Wednesday morning: the missing report is chased and the head of "
-          "production gets yesterday's digest."),
+    _note(2, "06:00", "Tuesday morning: the night fitter has rebuilt seamer 3, and Ben resolves "
+          "the issue before the digest. The missing report is chased and the head of production "
+          "gets yesterday's digest."),
+    MessageButtonPress(_at(2, "06:10"), "ben", "l2-canning", "Resolve", "the L2 issue", 1),
+    ModalSubmission(_at(2, "06:11"), "ben", "Fitter replaced the seamer 3 chuck and seal "
+                    "overnight; seam checks pass.", 1),
     *_reports(2, "anna", "l1-filling", {
         "07:00": "128", "08:00": "134 scrap 1", "09:00": "131", "10:00": "129",
     }),

@@ -19,7 +19,7 @@ from rich.text import Text
 from bot.demo import fake_slack
 from bot.demo.fake_slack import Call
 from bot.demo.output import OutputFolder
-from bot.demo.render import mrkdwn, render_message
+from bot.demo.render import mrkdwn, render_message, render_view
 from bot.demo.workspace import CHANNELS, DemoSlackAPI, name_of, slug, where
 
 # Calls that only set something up; nobody sees them.
@@ -48,11 +48,30 @@ class Transcript:
             Text.assemble((f"@{user}", "bold"), f" in #{channel}: ", (typed, "bold cyan")),
         )
 
-    def press(self, when: datetime, user: str, label: str) -> None:
+    def press(self, when: datetime, user: str, label: str, *, on: str | None = None) -> None:
+        """``on``: the channel message the button is on; without it, the last private reply."""
         self._clock(when)
         self._row(
             f"{when:%H:%M}",
-            Text.assemble((f"@{user}", "bold"), " presses ", (f"[ {label} ]", "bold")),
+            Text.assemble(
+                (f"@{user}", "bold"),
+                " presses ",
+                (f"[ {label} ]", "bold"),
+                f" on {on}" if on else "",
+            ),
+        )
+
+    def submit(self, when: datetime, user: str, typed: str, label: str) -> None:
+        self._clock(when)
+        self._row(
+            f"{when:%H:%M}",
+            Text.assemble(
+                (f"@{user}", "bold"),
+                " types ",
+                (f"“{typed}”", "cyan"),
+                " and presses ",
+                (f"[ {label} ]", "bold"),
+            ),
         )
 
     def reply(self, when: datetime, user: str, message: dict[str, Any]) -> None:
@@ -70,13 +89,20 @@ class Transcript:
         self._row(f"{when:%H:%M}", Text(f"⚙ job {name}", style="bold"))
         self.calls(when, sorted(calls, key=_by_channel), user=None)
 
-    def calls(self, when: datetime, calls: list[Call], *, user: str | None) -> None:
-        """What the bot sent to Slack's Web API; ``user`` is whose request caused it."""
+    def calls(
+        self, when: datetime, calls: list[Call], *, user: str | None, in_place: str | None = None
+    ) -> None:
+        """What the bot sent to Slack's Web API; ``user`` is whose request caused it.
+
+        Updates in place get one line each, except the update of ``in_place`` (the ts of the
+        message whose button was pressed), which is what the person pressing sees change: it
+        is shown whole.
+        """
         for call in calls:
             if call.method not in BEHIND_THE_SCENES:
-                self._show(when, call, user)
+                self._show(when, call, user, in_place)
 
-    def _show(self, when: datetime, call: Call, user: str | None) -> None:
+    def _show(self, when: datetime, call: Call, user: str | None, in_place: str | None) -> None:
         args = call.args
         channel = str(args.get("channel") or args.get("channel_id") or "")
         target = slug(channel) if channel else f"to-{user or 'someone'}"
@@ -90,9 +116,18 @@ class Transcript:
                 self.counts["new messages"] += 1
                 style = "magenta" if where(channel).startswith("DM") else "blue"
                 self._panel(when, where(channel), render_message(args, name_of), style)
+            case "chat.update" if in_place is not None and args.get("ts") == in_place:
+                self.counts["updates in place"] += 1
+                title = f"{where(channel)}, updated in place"
+                self._panel(when, title, render_message(args, name_of), "blue")
             case "chat.update":
                 self.counts["updates in place"] += 1
                 self._row("", _one_line(f"✏️  updated in {where(channel)}: ", str(args["text"])))
+            case "views.open":
+                self.counts["modals"] += 1
+                self._panel(
+                    when, f"modal only @{user} sees", render_view(args["view"], name_of), "yellow"
+                )
             case "chat.postEphemeral":
                 self.counts["private replies"] += 1
                 self._private(when, name_of(str(args.get("user", ""))).lstrip("@"), args)
