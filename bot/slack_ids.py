@@ -19,6 +19,7 @@ class ActionId(StrEnum):
     OPEN_OUTPUT_FORM = "open_output_form"
     OPEN_DELAY_FORM = "open_delay_form"
     OPEN_ISSUE_FORM = "open_issue_form"
+    ACKNOWLEDGE_HANDOVER = "handover_acknowledge"
 
 
 class CallbackId(StrEnum):

@@ -5,13 +5,14 @@ Exposes only ``register``.
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, forms, home, issue_actions
+from handlers import actions, commands, errors, forms, handover_actions, home, issue_actions
 
 
 def register(app: App) -> None:
     commands.register(app)
     actions.register(app)
     issue_actions.register(app)
+    handover_actions.register(app)
     forms.register(app)
     home.register(app)
     errors.register(app)

@@ -18,19 +18,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.board import BoardPublisher
 from bot.db import session_scope
 from bot.export import CsvFile, export_csv_files
+from bot.handover import post_handover, record_handover
 from bot.issues import post_issue_message
 from bot.messages.forms import FormKind
+from bot.messages.handover import handover_not_posted_text, handover_saved_text
 from bot.messages.replies import (
     build_status_blocks,
     delay_saved_text,
     export_started_text,
     help_text,
     issue_saved_text,
-    not_available_text,
     output_saved_text,
     status_text,
     undo_text,
 )
+from bot.messages.targets import target_set_text
 from bot.plant_snapshot import PlantCache
 from bot.production import compute_line_status
 from bot.reporting import (
@@ -46,6 +48,7 @@ from bot.reporting import (
     void_latest_entry,
 )
 from bot.slack_ids import Command
+from bot.targets import announce_target_change, set_target
 from handlers.forms import open_report_form
 from handlers.parsing import parse_delay, parse_issue, parse_output, parse_prod
 from models import Line
@@ -273,10 +276,28 @@ def handle_prod_command(
             case HelpCommand():
                 ack(response_type="ephemeral", text=help_text())
                 return
-            case TargetCommand() | HandoverCommand():
-                subcommand = "target" if isinstance(parsed, TargetCommand) else "handover"
-                ack(response_type="ephemeral", text=not_available_text(subcommand))
-                return
+            case TargetCommand():
+                change = set_target(session, scope=scope, command=parsed, user_id=user_id, at=at)
+            case HandoverCommand():
+                recorded = record_handover(
+                    session,
+                    scope=scope,
+                    command=parsed,
+                    user_id=user_id,
+                    request_key=command["trigger_id"],
+                    at=at,
+                )
+    # Committed: answer first, then tell the line channel.
+    match parsed:
+        case TargetCommand():
+            ack(response_type="ephemeral", text=target_set_text(change))
+            announce_target_change(client, change)
+            return
+        case HandoverCommand():
+            ack(response_type="ephemeral", text=handover_saved_text(recorded))
+            if not recorded.duplicate and not post_handover(client, db, recorded.view.id):
+                respond(response_type="ephemeral", text=handover_not_posted_text(recorded.view))
+            return
     ack(response_type="ephemeral", text=reply)
     if not saved.duplicate:
         boards.publish(saved, at)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
+from bot.handover import pending_handover_note
 from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.board import board_text, build_board_blocks
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
@@ -55,7 +56,16 @@ def _due_summaries(
                 )
                 if view.target is None and not view.totals.output_entries:
                     continue  # not planned on this line (or a planned stop) and nothing reported
-                blocks = build_shift_summary_blocks(view, reported=view.totals.output_entries > 0)
+                blocks = build_shift_summary_blocks(
+                    view,
+                    reported=view.totals.output_entries > 0,
+                    pending_handover=pending_handover_note(
+                        session,
+                        line_id=line.id,
+                        shift_id=shift.id,
+                        production_date=instance.production_date,
+                    ),
+                )
                 post = DuePost(
                     job=name,
                     scope=f"line:{line.id}",

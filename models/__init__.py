@@ -1,5 +1,6 @@
 """SQLAlchemy tables, pydantic schemas for input, and the Alembic migrations."""
 
+from models.handover import Handover
 from models.tables import (
     AuditRecord,
     Base,
@@ -27,6 +28,7 @@ __all__ = [
     "Base",
     "CalendarEntry",
     "DelayEntry",
+    "Handover",
     "Issue",
     "IssueCategory",
     "IssueEvent",

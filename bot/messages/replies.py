@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import (
 
 from bot.messages.board import actual_vs_target
 from bot.messages.format import minutes, percent, progress_bar, shift_label
+from bot.messages.targets import SEMANTICS_HINT as TARGET_SEMANTICS
 from bot.production import LineStatus
 from bot.reporting import EntryPlace
 from bot.slack_ids import ActionId
@@ -65,10 +66,6 @@ def undo_text(kind: str, line_code: str, *, duplicate: bool) -> str:
 
 def export_started_text(date_from: str, date_to: str) -> str:
     return f"📄 Preparing CSV files for {date_from} to {date_to}; they arrive in a DM from me."
-
-
-def not_available_text(subcommand: str) -> str:
-    return f"`/prod {subcommand}` is not available yet in this version of prodbot."
 
 
 def build_implausible_blocks(message: str, confirm_value: str) -> list[Block]:
@@ -156,5 +153,7 @@ def help_text() -> str:
             *(f"• `{usage}`" for usage in USAGE.values()),
             "DURATION: `45`, `45m`, `1h`, `1h30m`, `1:30`. Reasons and severities take any "
             "unambiguous prefix (`mat` → material).",
+            f"`/prod target` (managers and heads): {TARGET_SEMANTICS}",
+            "`/output`, `/delay` or `/issue` with nothing after it opens a form.",
         ]
     )

@@ -19,7 +19,10 @@ def shift_summary_text(view: ShiftBoardView) -> str:
     )
 
 
-def build_shift_summary_blocks(view: ShiftBoardView, *, reported: bool) -> list[Block]:
+def build_shift_summary_blocks(
+    view: ShiftBoardView, *, reported: bool, pending_handover: str | None = None
+) -> list[Block]:
+    """``pending_handover``: the note handed to this shift that nobody acknowledged."""
     totals = view.totals
     delays = (
         "\n".join(
@@ -53,4 +56,6 @@ def build_shift_summary_blocks(view: ShiftBoardView, *, reported: bool) -> list[
             ],
         ),
     ]
+    if pending_handover:
+        blocks.append(SectionBlock(text=pending_handover[:3000]))
     return blocks

@@ -1,0 +1,387 @@
+"""``/prod handover``: the outgoing lead's note for the next shift, and its acknowledgement.
+
+Which line: the channel's line; in a channel that is no line's, the one line the caller leads.
+Who: the line's leads and managers write handovers; any lead of the line except the author
+acknowledges (the incoming shift's lead, as the plant file does not tie leads to shifts).
+
+Which shift: the one in progress, or the one just ended (``resolve_shift_instance``), with one
+correction: in the first ``HANDOVER_AFTER_START`` of a shift, a handover is the outgoing lead's
+note for the shift that ran just before (nobody hands over a shift they have just begun). The
+handover is addressed to the next shift instance the line is planned on (has a target for),
+which is also the shift whose summary reports it when it was not acknowledged.
+
+Three layers, as in ``bot.issues``: keyword-only service functions over a session (the caller
+owns the unit of work), a read model (``HandoverView``) for the builders, and the Slack side,
+which owns its sessions.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import CursorResult, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.errors import NotAllowed, NotFound, ProdbotError
+from bot.messages.handover import build_handover_blocks, handover_text, unacknowledged_handover_text
+from bot.plant_snapshot import LineRef, ShiftRef
+from bot.production import open_issues, target_for
+from bot.reporting import RequestScope, get_line, resolve_shift_instance
+from bot.shifts import ShiftInstance, instances_between, latest_shift_instance
+from models import AuditRecord, Issue, Line, Person, Role, RoleAssignment, Shift
+from models.handover import Handover
+from models.schemas import USAGE, HandoverCommand
+
+logger = logging.getLogger(__name__)
+
+HANDOVER_AFTER_START = timedelta(minutes=60)
+# How far ahead the next planned shift is looked for: a weekly pattern always has one.
+NEXT_SHIFT_SEARCH = timedelta(days=8)
+
+
+@dataclass(frozen=True)
+class HandoverIssue:
+    severity: str
+    text: str
+    status: str
+
+
+@dataclass(frozen=True)
+class HandoverView:
+    """One handover as its message shows it; ``message_ts`` is None until posted."""
+
+    id: int
+    line_code: str
+    channel_id: str | None
+    message_ts: str | None
+    zone: ZoneInfo
+    from_label: str  # "shift A Wed 18 Nov"
+    to_label: str
+    note: str | None
+    issues: list[HandoverIssue]
+    written_by: str
+    written_at: datetime
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RecordedHandover:
+    """``duplicate``: the same Slack request was delivered again; it was saved (and posted) once."""
+
+    view: HandoverView
+    duplicate: bool
+
+
+@dataclass(frozen=True)
+class HandoverAck:
+    """The outcome of the button: ``changed`` is False when someone had acknowledged it already."""
+
+    changed: bool
+    view: HandoverView
+
+
+# --- service ------------------------------------------------------------------------------------
+
+
+def record_handover(
+    session: Session,
+    *,
+    scope: RequestScope,
+    command: HandoverCommand,
+    user_id: str,
+    request_key: str,
+    at: datetime,
+) -> RecordedHandover:
+    """Save the handover with the line's open issues; post it with ``post_handover`` after the
+    caller is answered. Raises NotAllowed, NotFound or ProdbotError (no line, no shift)."""
+    usage = USAGE["handover"]
+    line = _handover_line(session, scope=scope, user_id=user_id, usage=usage)
+    roles = _line_roles(session, site_id=scope.site.id, line_id=line.id, user_id=user_id)
+    if not roles & {Role.LEAD, Role.MANAGER}:
+        raise NotAllowed(f"Only {line.code}'s leads and managers can hand over its shift.")
+    if not line.channel_id:
+        raise NotFound(f"{line.code} has no Slack channel in the plant file to post a handover in.")
+    shift, instance = _outgoing_instance(scope=scope, at=at, usage=usage)
+    next_shift, next_instance = _next_planned_instance(
+        session, scope=scope, line=line, after=instance, usage=usage
+    )
+    handover = Handover(
+        line_id=line.id,
+        shift_id=shift.id,
+        production_date=instance.production_date,
+        next_shift_id=next_shift.id,
+        next_production_date=next_instance.production_date,
+        note=command.note,
+        issue_ids=[issue.id for issue in open_issues(session, line_id=line.id)],
+        written_by=user_id,
+        written_at=at,
+        request_key=request_key,
+        channel_id=line.channel_id,
+    )
+    session.add(handover)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        existing = session.scalars(
+            select(Handover).where(Handover.request_key == request_key)
+        ).first()
+        if existing is None:
+            raise
+        return RecordedHandover(handover_view(session, existing), duplicate=True)
+    session.add(
+        AuditRecord(
+            at=at,
+            actor=user_id,
+            action="create",
+            entity="handover",
+            entity_id=handover.id,
+            details={
+                "line": line.code,
+                "shift": shift.name,
+                "production_date": instance.production_date.isoformat(),
+                "next_shift": next_shift.name,
+                "next_production_date": next_instance.production_date.isoformat(),
+                "issue_ids": handover.issue_ids,
+            },
+        )
+    )
+    return RecordedHandover(handover_view(session, handover), duplicate=False)
+
+
+def acknowledge_handover(
+    session: Session, *, handover_id: int, user_id: str, at: datetime
+) -> HandoverAck:
+    """Record who acknowledged and when; once only (compare-and-set), so of two presses at
+    once one wins and the other is told who was first."""
+    handover = session.get(Handover, handover_id)
+    if handover is None:
+        raise NotFound("That handover no longer exists.")
+    if handover.acknowledged_at is not None:
+        return HandoverAck(changed=False, view=handover_view(session, handover))
+    line = session.get_one(Line, handover.line_id)
+    if user_id == handover.written_by:
+        raise NotAllowed("You wrote this handover: the incoming shift's lead acknowledges it.")
+    if Role.LEAD not in _line_roles(
+        session, site_id=line.site_id, line_id=line.id, user_id=user_id
+    ):
+        raise NotAllowed(f"Only {line.code}'s leads can acknowledge its handover.")
+    changed = cast(
+        CursorResult[Any],
+        session.execute(
+            update(Handover)
+            .where(Handover.id == handover_id, Handover.acknowledged_at.is_(None))
+            .values(acknowledged_by=user_id, acknowledged_at=at)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
+    if changed:
+        session.add(
+            AuditRecord(
+                at=at,
+                actor=user_id,
+                action="acknowledge",
+                entity="handover",
+                entity_id=handover_id,
+                details={},
+            )
+        )
+        session.flush()
+    session.expire(handover)
+    return HandoverAck(changed=bool(changed), view=handover_view(session, handover))
+
+
+def pending_handover_note(
+    session: Session, *, line_id: int, shift_id: int, production_date: date
+) -> str | None:
+    """For the summary of a line's shift instance: the handover it was given and nobody
+    acknowledged (the latest, if several), as one line of text; None when there is none."""
+    handover = session.scalars(
+        select(Handover)
+        .where(
+            Handover.line_id == line_id,
+            Handover.next_shift_id == shift_id,
+            Handover.next_production_date == production_date,
+            Handover.acknowledged_at.is_(None),
+        )
+        .order_by(Handover.written_at.desc(), Handover.id.desc())
+        .limit(1)
+    ).first()
+    return unacknowledged_handover_text(handover_view(session, handover)) if handover else None
+
+
+def handover_view(session: Session, handover: Handover) -> HandoverView:
+    line = session.get_one(Line, handover.line_id)
+    issues = {
+        issue.id: issue
+        for issue in session.scalars(select(Issue).where(Issue.id.in_(handover.issue_ids)))
+    }
+    return HandoverView(
+        id=handover.id,
+        line_code=line.code,
+        channel_id=handover.channel_id,
+        message_ts=handover.message_ts,
+        zone=ZoneInfo(line.site.timezone),
+        from_label=_label(session.get_one(Shift, handover.shift_id), handover.production_date),
+        to_label=_label(
+            session.get_one(Shift, handover.next_shift_id), handover.next_production_date
+        ),
+        note=handover.note,
+        issues=[
+            HandoverIssue(issue.severity.value, issue.text, issue.status.value)
+            for issue_id in handover.issue_ids
+            if (issue := issues.get(issue_id)) is not None
+        ],
+        written_by=handover.written_by,
+        written_at=handover.written_at,
+        acknowledged_by=handover.acknowledged_by,
+        acknowledged_at=handover.acknowledged_at,
+    )
+
+
+def _label(shift: Shift, production_date: date) -> str:
+    return f"shift {shift.name} {production_date:%a %d %b}"
+
+
+def _line_roles(session: Session, *, site_id: int, line_id: int, user_id: str) -> set[Role]:
+    return set(
+        session.scalars(
+            select(RoleAssignment.role)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .where(
+                Person.site_id == site_id,
+                Person.slack_user_id == user_id,
+                RoleAssignment.line_id == line_id,
+            )
+        )
+    )
+
+
+def _handover_line(session: Session, *, scope: RequestScope, user_id: str, usage: str) -> LineRef:
+    """The channel's line, else the one line the caller leads, else a clear refusal."""
+    channel_line = scope.parse_context.channel_line
+    if channel_line is not None:
+        return get_line(site=scope.site, code_key=channel_line)
+    led = set(
+        session.scalars(
+            select(RoleAssignment.line_id)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .where(
+                Person.site_id == scope.site.id,
+                Person.slack_user_id == user_id,
+                RoleAssignment.role == Role.LEAD,
+            )
+        )
+    )
+    lines = [line for line in scope.site.lines if line.id in led]
+    if len(lines) == 1:
+        return lines[0]
+    if lines:
+        codes = " and ".join(line.code for line in lines)
+        raise ProdbotError(
+            f"You lead {codes}: type `/prod handover` in that line's channel.", usage=usage
+        )
+    raise ProdbotError(
+        "This channel is not a line's: type `/prod handover` in your line's channel.", usage=usage
+    )
+
+
+def _outgoing_instance(
+    *, scope: RequestScope, at: datetime, usage: str
+) -> tuple[ShiftRef, ShiftInstance]:
+    """The shift being handed over (see the module docstring for the early-shift correction)."""
+    shift, instance = resolve_shift_instance(
+        scope=scope, shift_name=None, production_date=None, at=at, usage=usage
+    )
+    if instance.contains(at) and at - instance.start < HANDOVER_AFTER_START:
+        before = latest_shift_instance(
+            scope.site.shifts,
+            scope.zone,
+            instance.start - timedelta(microseconds=1),
+            ended_within=timedelta(0),
+        )
+        if before is not None:
+            return next(s for s in scope.site.shifts if s.id == before.shift_id), before
+    return shift, instance
+
+
+def _next_planned_instance(
+    session: Session, *, scope: RequestScope, line: LineRef, after: ShiftInstance, usage: str
+) -> tuple[ShiftRef, ShiftInstance]:
+    """The first shift instance starting after ``after`` started that the line has a target
+    for; when none in the next week has one, simply the next one that runs."""
+    upcoming = instances_between(
+        scope.site.shifts,
+        scope.zone,
+        after.start + timedelta(microseconds=1),
+        after.start + NEXT_SHIFT_SEARCH,
+    )
+    if not upcoming:
+        raise ProdbotError(f"No shift runs at {scope.site.name} after this one.", usage=usage)
+    shifts = {shift.id: shift for shift in scope.site.shifts}
+    planned = next(
+        (
+            instance
+            for instance in upcoming
+            if target_for(
+                session,
+                line=line,
+                shift=shifts[instance.shift_id],
+                production_date=instance.production_date,
+            )
+        ),
+        upcoming[0],
+    )
+    return shifts[planned.shift_id], planned
+
+
+# --- Slack --------------------------------------------------------------------------------------
+
+
+def post_handover(
+    client: WebClient, session_factory: sessionmaker[Session], handover_id: int
+) -> bool:
+    """Post the handover to its line channel and keep the message's ts for in-place updates.
+
+    Called after the author was answered; the handover is committed, so a Slack refusal loses
+    the post only. Returns False then, so the caller can tell the author.
+    """
+    with session_scope(session_factory) as session:
+        view = handover_view(session, session.get_one(Handover, handover_id))
+    if view.channel_id is None:  # record_handover refuses lines without a channel
+        return False
+    try:
+        response = client.chat_postMessage(
+            channel=view.channel_id,
+            text=handover_text(view),
+            blocks=[block.to_dict() for block in build_handover_blocks(view)],
+            unfurl_links=False,
+        )
+    except (SlackApiError, SlackClientError):
+        logger.exception("handover %s not posted", handover_id)
+        return False
+    with session_scope(session_factory) as session:
+        session.get_one(Handover, handover_id).message_ts = str(response["ts"])
+    return True
+
+
+def update_handover_message(client: WebClient, view: HandoverView) -> None:
+    """Redraw the posted handover (after the acknowledgement): who pressed it, no button."""
+    if view.channel_id is None or view.message_ts is None:
+        return
+    try:
+        client.chat_update(
+            channel=view.channel_id,
+            ts=view.message_ts,
+            text=handover_text(view),
+            blocks=[block.to_dict() for block in build_handover_blocks(view)],
+        )
+    except (SlackApiError, SlackClientError):
+        logger.exception("handover %s message not updated", view.id)

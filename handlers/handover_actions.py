@@ -1,0 +1,48 @@
+"""The Acknowledge button of a handover message.
+
+The acknowledgement is written before Slack is acknowledged, as the other listeners do, so a
+refusal (the author, someone who is not a lead of the line) is answered by the error handler;
+the message is redrawn in place last.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.handover import acknowledge_handover, update_handover_message
+from bot.messages.handover import already_acknowledged_text
+from bot.slack_ids import ActionId
+
+
+def register(app: App) -> None:
+    app.action(ActionId.ACKNOWLEDGE_HANDOVER)(handle_acknowledge_handover)
+
+
+def handle_acknowledge_handover(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    db: sessionmaker[Session],
+) -> None:
+    with session_scope(db) as session:
+        result = acknowledge_handover(
+            session,
+            handover_id=int(action["value"]),
+            user_id=body["user"]["id"],
+            at=datetime.now(UTC),
+        )
+    ack()
+    if not result.changed:
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            text=already_acknowledged_text(result.view),
+        )
+        return
+    update_handover_message(client, result.view)
