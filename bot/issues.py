@@ -34,8 +34,8 @@ from bot.messages.issue import (
     issue_text,
     ping_text,
 )
-from bot.pace import line_people
-from bot.plant import AlertConfig
+from bot.people import line_people, site_heads
+from bot.plant import AlertConfig, alerts_of
 from bot.production import compute_shift_board
 from bot.shifts import shift_in_progress
 from models import (
@@ -47,10 +47,8 @@ from models import (
     Line,
     Person,
     Role,
-    RoleAssignment,
     Shift,
     ShiftBoard,
-    Site,
 )
 
 logger = logging.getLogger(__name__)
@@ -254,21 +252,6 @@ def reminder_due(*, status: IssueStatus, acknowledged_at: datetime | None, at: d
     )
 
 
-def site_heads(session: Session, *, site_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(Person.slack_user_id)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(
-                Person.site_id == site_id,
-                RoleAssignment.role == Role.HEAD,
-                RoleAssignment.line_id.is_(None),
-            )
-            .order_by(Person.slack_user_id)
-        )
-    )
-
-
 @dataclass(frozen=True)
 class _DuePing:
     kind: PingKind
@@ -334,7 +317,7 @@ def send_due_pings(
         for issue in session.scalars(query.order_by(Issue.id)):
             site = session.get_one(Line, issue.line_id).site
             if site.id not in alerts_by_site:
-                alerts_by_site[site.id] = _alerts_of(site)
+                alerts_by_site[site.id] = alerts_of(site)
             due.extend(_due_pings(session, issue, alerts_by_site[site.id], at))
     if not due:
         return []
@@ -345,10 +328,6 @@ def send_due_pings(
         session_factory, {post.key: ping for post, ping in zip(posts, due, strict=True)}, outcomes
     )
     return outcomes
-
-
-def _alerts_of(site: Site) -> AlertConfig:
-    return AlertConfig.model_validate(site.alert_settings)
 
 
 def _due_post(ping: _DuePing, at: datetime, workspace_url: str) -> DuePost:

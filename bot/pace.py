@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.people import line_people
 from bot.production import shift_totals, target_for
 from bot.shifts import ShiftInstance
-from models import Line, Person, Role, RoleAssignment, Shift
+from models import Line, Role, Shift
 
 # Before a quarter of the shift has passed the run-rate is too noisy to alert on (§4).
 PACE_CHECK_FROM_SHARE = 0.25
@@ -130,18 +130,6 @@ def compute_line_pace(
         zone=ZoneInfo(line.site.timezone),
         at=at,
         projection=projection,
-    )
-
-
-def line_people(session: Session, *, line_id: int, role: Role) -> list[str]:
-    """Slack user ids holding ``role`` on the line, in a stable order."""
-    return list(
-        session.scalars(
-            select(Person.slack_user_id)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(RoleAssignment.line_id == line_id, RoleAssignment.role == role)
-            .order_by(Person.slack_user_id)
-        )
     )
 
 

@@ -1,4 +1,5 @@
-"""Which lines are a person's own: those they lead or manage, per the plant file's roles."""
+"""Who holds which role, per the plant file: a line's leads and managers, a site's heads, and
+which lines are a person's own."""
 
 from dataclasses import dataclass
 
@@ -39,4 +40,32 @@ def lines_for_user(session: Session, *, site: SiteRef, user_id: str) -> UserLine
     return UserLines(
         own=[line for line in lines if line.id in own_ids],
         others=[line for line in lines if line.id not in own_ids],
+    )
+
+
+def line_people(session: Session, *, line_id: int, role: Role) -> list[str]:
+    """Slack user ids holding ``role`` on the line, in a stable order."""
+    return list(
+        session.scalars(
+            select(Person.slack_user_id)
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .where(RoleAssignment.line_id == line_id, RoleAssignment.role == role)
+            .order_by(Person.slack_user_id)
+        )
+    )
+
+
+def site_heads(session: Session, *, site_id: int) -> list[str]:
+    """Slack user ids of the site's heads of production, in a stable order."""
+    return list(
+        session.scalars(
+            select(Person.slack_user_id)
+            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+            .where(
+                Person.site_id == site_id,
+                RoleAssignment.role == Role.HEAD,
+                RoleAssignment.line_id.is_(None),
+            )
+            .order_by(Person.slack_user_id)
+        )
     )

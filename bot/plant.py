@@ -207,6 +207,11 @@ class AlertConfig(_Section):
         return self
 
 
+def alerts_of(site: Site) -> AlertConfig:
+    """The site's ``[alerts]`` settings as loaded from its plant file, defaults filled in."""
+    return AlertConfig.model_validate(site.alert_settings)
+
+
 class PlantFile(_Section):
     site: SiteConfig
     shifts: Annotated[list[ShiftConfig], Field(min_length=1)]

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from bot.errors import NotAllowed, NotFound, ProdbotError
 from bot.messages.format import mention
 from bot.messages.targets import period_text, target_announcement_text
-from bot.pace import line_people
+from bot.people import line_people
 from bot.plant_snapshot import LineRef, ShiftRef
 from bot.production import target_for
 from bot.reporting import RequestScope, get_line

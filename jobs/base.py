@@ -10,7 +10,6 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ledger import PostOutcome
-from bot.plant import AlertConfig
 from bot.shifts import ShiftInstance, instances_between
 from models import Site
 
@@ -31,11 +30,6 @@ class Job(Protocol):
     description: str
 
     def run(self, at: datetime, deps: JobDeps) -> list[PostOutcome]: ...
-
-
-def alerts_of(site: Site) -> AlertConfig:
-    """The site's ``[alerts]`` settings as loaded from its plant file, defaults filled in."""
-    return AlertConfig.model_validate(site.alert_settings)
 
 
 def shifts_due(

@@ -23,10 +23,11 @@ from bot.digest import Digest, compute_digest
 from bot.ledger import DuePost, Message, PostOutcome, claim, mark_sent, post_many, release
 from bot.messages.digest import build_digest_blocks, digest_text
 from bot.messages.weekly import build_repeat_problem_blocks
+from bot.people import site_heads
 from bot.repeats import RepeatProblem, raise_repeat_problems
 from bot.shifts import local_date
 from jobs.base import CATCH_UP, JobDeps
-from models import LedgerPost, Person, Role, RoleAssignment, Site
+from models import LedgerPost, Site
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +100,7 @@ def _posts(session: Session, site_digest: _SiteDigest) -> list[DuePost]:
     # Scoped by site too: one person may be head of two sites, each with its own digest.
     targets = [
         (f"site:{site_digest.site_id}/head:{user}", user)
-        for user in _heads(session, site_digest.site_id)
+        for user in site_heads(session, site_id=site_digest.site_id)
     ]
     if site_digest.channel:
         targets.insert(0, (site_digest.scope, site_digest.channel))
@@ -112,21 +113,6 @@ def _posts(session: Session, site_digest: _SiteDigest) -> list[DuePost]:
         )
         for scope, channel in targets
     ]
-
-
-def _heads(session: Session, site_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(Person.slack_user_id)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(
-                Person.site_id == site_id,
-                RoleAssignment.role == Role.HEAD,
-                RoleAssignment.line_id.is_(None),
-            )
-            .order_by(Person.slack_user_id)
-        )
-    )
 
 
 def _upload_chart(deps: JobDeps, site_digest: _SiteDigest, *, channel: str) -> list[PostOutcome]:

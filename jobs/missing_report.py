@@ -23,7 +23,8 @@ from bot.messages.alerts import (
     missing_reports_dm_text,
 )
 from bot.pace import MissingReport, missing_reports
-from jobs.base import JobDeps, alerts_of, shifts_due
+from bot.plant import alerts_of
+from jobs.base import JobDeps, shifts_due
 from models import Shift, Site
 
 name = "missing-report"

@@ -20,10 +20,11 @@ from bot.messages.alerts import (
     pace_alert_text,
     pace_escalation_text,
 )
-from bot.pace import LinePace, compute_line_pace, line_people
-from bot.plant import AlertConfig
+from bot.pace import LinePace, compute_line_pace
+from bot.people import line_people
+from bot.plant import AlertConfig, alerts_of
 from bot.shifts import ShiftInstance, instances_between
-from jobs.base import LONGEST_SHIFT, JobDeps, alerts_of
+from jobs.base import LONGEST_SHIFT, JobDeps
 from models import Role, Shift, Site
 
 name = "pace-check"

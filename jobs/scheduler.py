@@ -17,7 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from bot.db import session_scope
-from jobs.base import JobDeps, alerts_of
+from bot.plant import alerts_of
+from jobs.base import JobDeps
 from jobs.leader import LeaderLock
 from jobs.registry import JOBS
 from models import Site

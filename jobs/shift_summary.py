@@ -15,8 +15,9 @@ from bot.handover import pending_handover_note
 from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.board import board_text, build_board_blocks
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
+from bot.plant import alerts_of
 from bot.production import compute_shift_board
-from jobs.base import JobDeps, alerts_of, shifts_due
+from jobs.base import JobDeps, shifts_due
 from models import Line, Shift, ShiftBoard, Site
 
 logger = logging.getLogger(__name__)

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session
 from bot.db import session_scope
 from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.weekly import build_weekly_blocks, weekly_text
+from bot.people import site_heads
+from bot.plant import alerts_of
 from bot.shifts import local_date
 from bot.weekly import WEEK, WeeklyReview, compute_weekly_review
-from jobs.base import CATCH_UP, JobDeps, alerts_of
-from models import Person, Role, RoleAssignment, Site
+from jobs.base import CATCH_UP, JobDeps
+from models import Site
 
 name = "weekly-digest"
 description = "Last week's attainment, losses and trend, repeat problems and reporting, Mondays."
@@ -66,7 +68,9 @@ def _posts(session: Session, site: Site, review: WeeklyReview) -> list[DuePost]:
     text = weekly_text(review)
     blocks = [block.to_dict() for block in build_weekly_blocks(review)]
     # Scoped by site too: one person may be head of two sites, each with its own review.
-    targets = [(f"site:{site.id}/head:{user}", user) for user in _heads(session, site.id)]
+    targets = [
+        (f"site:{site.id}/head:{user}", user) for user in site_heads(session, site_id=site.id)
+    ]
     if site.digest_channel:
         targets.insert(0, (f"site:{site.id}", site.digest_channel))
     return [
@@ -78,18 +82,3 @@ def _posts(session: Session, site: Site, review: WeeklyReview) -> list[DuePost]:
         )
         for scope, channel in targets
     ]
-
-
-def _heads(session: Session, site_id: int) -> list[str]:
-    return list(
-        session.scalars(
-            select(Person.slack_user_id)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(
-                Person.site_id == site_id,
-                RoleAssignment.role == Role.HEAD,
-                RoleAssignment.line_id.is_(None),
-            )
-            .order_by(Person.slack_user_id)
-        )
-    )
