@@ -246,7 +246,10 @@ def record_output(
         entry,
         EntryKind.OUTPUT,
         at=at,
-        details={"good": command.good, "scrap": command.scrap, "confirmed": confirmed},
+        # Saving over the line's capacity is the exception worth a line in the audit trail.
+        audit={"good": command.good, "scrap": command.scrap, "confirmed": True}
+        if confirmed
+        else None,
     )
 
 
@@ -279,7 +282,7 @@ def record_delay(
         entry,
         EntryKind.DELAY,
         at=at,
-        details={"minutes": command.minutes, "reason": command.reason},
+        audit=None,
     )
 
 
@@ -318,7 +321,7 @@ def raise_issue(
         issue,
         EntryKind.ISSUE,
         at=at,
-        details={"severity": command.severity.value, "category": command.category},
+        audit={"severity": command.severity.value, "category": command.category},
     )
     if not saved.duplicate:
         session.add(IssueEvent(issue_id=issue.id, status=IssueStatus.OPEN, by=user_id, at=at))
@@ -415,9 +418,15 @@ def _insert_once(
     kind: EntryKind,
     *,
     at: datetime,
-    details: dict[str, Any],
+    audit: dict[str, Any] | None,
 ) -> SavedEntry:
-    """Insert ``row``; if the same request won a race to insert it first, answer with that one."""
+    """Insert ``row``; if the same request won a race to insert it first, answer with that one.
+
+    An entry row records its own creation (who, when, from which request) and is never changed
+    except by a void, which is audited. So a routine report writes no audit row of its own:
+    that would double the writes on every reporter's path. ``audit`` details are recorded
+    for creations worth one (issues, quantities confirmed over capacity).
+    """
     session.add(row)
     try:
         session.flush()
@@ -427,16 +436,17 @@ def _insert_once(
         if existing is None:
             raise
         return _saved(kind, existing, duplicate=True)
-    actor = row.raised_by if isinstance(row, Issue) else row.reported_by
-    _audit(
-        session,
-        at=at,
-        actor=actor,
-        action="create",
-        entity=kind.value,
-        entity_id=row.id,
-        details=details,
-    )
+    if audit is not None:
+        actor = row.raised_by if isinstance(row, Issue) else row.reported_by
+        _audit(
+            session,
+            at=at,
+            actor=actor,
+            action="create",
+            entity=kind.value,
+            entity_id=row.id,
+            details=audit,
+        )
     return _saved(kind, row)
 
 
