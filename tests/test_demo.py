@@ -17,7 +17,6 @@ import pytest
 from rich.console import Console
 
 from bot.demo.run import run_demo
-from jobs.registry import JOBS
 
 LINE_CHANNELS = {"C0LINE1", "C0LINE2", "C0LINE3"}
 DIGEST_CHANNEL = "C0DIGEST"
@@ -100,14 +99,12 @@ def test_the_story_goes_through_the_real_commands_and_buttons(demo: DemoRun) -> 
     assert "only @marco sees this" in transcript  # /prod status
 
 
-@pytest.mark.skipif("missing-report" not in JOBS, reason="missing-report is not registered")
 def test_the_unreported_night_shift_is_chased(demo: DemoRun) -> None:
     assert "⚙ job missing-report" in demo.transcript
     # Only the reminder names the L3 night lead, who never reported.
     assert "@tomasz" in demo.transcript
 
 
-@pytest.mark.skipif("digest" not in JOBS, reason="digest is not registered")
 def test_the_digest_chart_is_written_to_the_output_folder(demo: DemoRun) -> None:
     charts = list((demo.folder / "files").glob("*.png"))
     assert charts

@@ -21,22 +21,27 @@ from slack_sdk.models.blocks import (
 
 from bot.digest import Digest, LineDay, PeriodAttainment
 from bot.messages.board import SEVERITY_ICON
-from bot.messages.format import minutes, percent, progress_bar
+from bot.messages.format import (
+    amount_vs_target,
+    chunk_rows,
+    code_block,
+    minutes,
+    percent,
+    progress_bar,
+)
 from models import Severity
 
-SECTION_LIMIT = 3000
 MAX_TABLE_SECTIONS = 8
 PARETO_SHOWN = 8
 COSTS_SHOWN = 5
 ISSUE_TEXT_SHOWN = 150
-FENCE = "```"
 
 
 def digest_text(digest: Digest) -> str:
     """The notification and screen-reader text."""
     text = (
         f"{digest.site_name} digest for {digest.production_date:%a %d %b %Y}: plant "
-        f"{_actual_vs_target(digest.total_planned_good, digest.total_target)}"
+        f"{amount_vs_target(digest.total_planned_good, digest.total_target)}"
     )
     if digest.misses:
         text += " · biggest misses " + ", ".join(
@@ -72,7 +77,7 @@ def build_digest_blocks(digest: Digest) -> list[Block]:
 
 def _plant_total(digest: Digest) -> str:
     return (
-        f"*Plant* {_actual_vs_target(digest.total_planned_good, digest.total_target)}  "
+        f"*Plant* {amount_vs_target(digest.total_planned_good, digest.total_target)}  "
         f"`{progress_bar(digest.attainment)}`\n"
         f"Scrap {digest.total_scrap:,} ({percent(digest.scrap_rate)}) · "
         f"downtime {minutes(digest.delay_minutes)}"
@@ -85,15 +90,15 @@ def _line_table(lines: Sequence[LineDay]) -> list[Block]:
     shown = [line for line in lines if line.target is not None or line.good or line.scrap]
     idle = len(lines) - len(shown)
     width = max((len(line.code) for line in shown), default=0)
-    sections = _chunk([_row(line, width) for line in shown])
+    sections = chunk_rows([_row(line, width) for line in shown])
     blocks: list[Block] = []
     notes = []
     if len(sections) > MAX_TABLE_SECTIONS:
         worst = sorted(shown, key=_worst_first)
-        sections = _chunk([_row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
+        sections = chunk_rows([_row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
         hidden = worst[sum(len(section) for section in sections) :]
         notes.append(_hidden_note(hidden))
-    blocks.extend(SectionBlock(text=_code_block(section)) for section in sections)
+    blocks.extend(SectionBlock(text=code_block(section)) for section in sections)
     if idle:
         notes.append(f"{idle} line{'s' if idle != 1 else ''} not planned and idle")
     if notes:
@@ -108,24 +113,6 @@ def _row(line: LineDay, width: int) -> str:
         f"{progress_bar(line.attainment)} scrap {percent(line.scrap_rate):>4} "
         f"down {line.delay_minutes:>4}m"
     )
-
-
-def _chunk(rows: list[str]) -> list[list[str]]:
-    """Rows grouped so that each group's code block fits one section."""
-    budget = SECTION_LIMIT - len(_code_block([]))
-    chunks: list[list[str]] = []
-    size = 0
-    for row in rows:
-        if not chunks or size + len(row) + 1 > budget:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(row)
-        size += len(row) + 1
-    return chunks
-
-
-def _code_block(rows: list[str]) -> str:
-    return FENCE + "\n" + "\n".join(rows) + "\n" + FENCE
 
 
 def _worst_first(line: LineDay) -> tuple[bool, float, str]:
@@ -173,7 +160,7 @@ def _pareto(digest: Digest) -> str:
             f"…and {len(rest)} more reasons, {minutes(rest_minutes)} "
             f"({percent(rest_minutes / digest.delay_minutes)})"
         )
-    return f"*Downtime Pareto* · {minutes(digest.delay_minutes)} in all\n" + _code_block(rows)
+    return f"*Downtime Pareto* · {minutes(digest.delay_minutes)} in all\n" + code_block(rows)
 
 
 def _costs(digest: Digest) -> str:
@@ -222,7 +209,7 @@ def _trend(digest: Digest) -> SectionBlock:
             f"*Month to date*\n{_period(digest.month)}",
             "*Month-end forecast*\n"
             + (
-                f"{_actual_vs_target(forecast.projected, forecast.month_target)} "
+                f"{amount_vs_target(forecast.projected, forecast.month_target)} "
                 "at the current run-rate"
                 if forecast
                 else "— (no target this month)"
@@ -238,13 +225,7 @@ def _trend(digest: Digest) -> SectionBlock:
 
 
 def _period(period: PeriodAttainment) -> str:
-    return f"{_actual_vs_target(period.actual, period.target)} `{progress_bar(period.attainment)}`"
-
-
-def _actual_vs_target(actual: int, target: int) -> str:
-    if not target:
-        return f"{actual:,} (no target)"
-    return f"{actual:,} / {target:,} ({percent(actual / target)})"
+    return f"{amount_vs_target(period.actual, period.target)} `{progress_bar(period.attainment)}`"
 
 
 def _by_rank(by_severity: dict[str, int]) -> list[tuple[str, int]]:

@@ -42,3 +42,32 @@ def shift_label(instance: ShiftInstance, zone: ZoneInfo) -> str:
 
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
+
+
+SECTION_LIMIT = 3000  # characters in one Block Kit section
+FENCE = "```"
+
+
+def amount_vs_target(actual: int, target: int) -> str:
+    """``4,588 / 5,120 (90%)``, or ``4,588 (no target)``."""
+    if not target:
+        return f"{actual:,} (no target)"
+    return f"{actual:,} / {target:,} ({percent(actual / target)})"
+
+
+def code_block(rows: list[str]) -> str:
+    return FENCE + "\n" + "\n".join(rows) + "\n" + FENCE
+
+
+def chunk_rows(rows: list[str]) -> list[list[str]]:
+    """Table rows grouped so that each group's code block fits one section."""
+    budget = SECTION_LIMIT - len(code_block([]))
+    chunks: list[list[str]] = []
+    size = 0
+    for row in rows:
+        if not chunks or size + len(row) + 1 > budget:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(row)
+        size += len(row) + 1
+    return chunks

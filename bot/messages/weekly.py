@@ -17,23 +17,28 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.messages.format import minutes, percent, progress_bar
+from bot.messages.format import (
+    amount_vs_target,
+    chunk_rows,
+    code_block,
+    minutes,
+    percent,
+    progress_bar,
+)
 from bot.repeats import RepeatProblem
 from bot.weekly import Discipline, LineWeek, Trend, WeeklyReview
 
-SECTION_LIMIT = 3000
 MAX_TABLE_SECTIONS = 8
 LOSSES_SHOWN = 5
 # Codes and reasons are at most 32 characters, so 15 rows of about 150 fit one section.
 REPEATS_SHOWN = 15
-FENCE = "```"
 
 
 def weekly_text(review: WeeklyReview) -> str:
     """The notification and screen-reader text."""
     return (
         f"{review.site_name} week {review.period} ({review.first:%d %b}–{review.last:%d %b}): "
-        f"plant {_actual_vs_target(review.total_planned_good, review.total_target)} · "
+        f"plant {amount_vs_target(review.total_planned_good, review.total_target)} · "
         f"downtime {minutes(review.downtime.current)} {_trend(review.downtime, minutes)} · "
         f"reported on time {_discipline(review.discipline)}"
     )
@@ -78,7 +83,7 @@ def build_repeat_problem_blocks(problems: Sequence[RepeatProblem]) -> list[Block
 def _plant(review: WeeklyReview) -> str:
     discipline = review.discipline
     return (
-        f"*Plant* {_actual_vs_target(review.total_planned_good, review.total_target)}  "
+        f"*Plant* {amount_vs_target(review.total_planned_good, review.total_target)}  "
         f"`{progress_bar(review.attainment)}`\n"
         f"Scrap {review.scrap.current:,} {_trend(review.scrap, _units)} · "
         f"downtime {minutes(review.downtime.current)} {_trend(review.downtime, minutes)}\n"
@@ -92,16 +97,16 @@ def _line_table(lines: Sequence[LineWeek]) -> list[Block]:
     """Per-line rows as code-block sections: every line if they fit, else the furthest behind."""
     shown = [line for line in lines if line.target is not None or line.good or line.scrap]
     width = max((len(line.code) for line in shown), default=0)
-    sections = _chunk([_row(line, width) for line in shown])
+    sections = chunk_rows([_row(line, width) for line in shown])
     notes = []
     if len(sections) > MAX_TABLE_SECTIONS:
         worst = sorted(shown, key=lambda line: (line.attainment or 0.0, line.code))
-        sections = _chunk([_row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
+        sections = chunk_rows([_row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
         hidden = len(worst) - sum(len(section) for section in sections)
         notes.append(f"…and {hidden} more lines closer to target")
     if idle := len(lines) - len(shown):
         notes.append(f"{idle} line{'s' if idle != 1 else ''} not planned and idle")
-    blocks: list[Block] = [SectionBlock(text=_code_block(section)) for section in sections]
+    blocks: list[Block] = [SectionBlock(text=code_block(section)) for section in sections]
     if notes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(notes))]))
     return blocks
@@ -134,7 +139,7 @@ def _losses(review: WeeklyReview) -> str:
         rows.append(
             f"…and {len(rest)} more reasons, {minutes(sum(trend.current for trend in rest))}"
         )
-    return "*Top losses* · downtime by reason against last week\n" + _code_block(rows)
+    return "*Top losses* · downtime by reason against last week\n" + code_block(rows)
 
 
 def _trend(trend: Trend, unit: Callable[[int], str]) -> str:
@@ -154,27 +159,3 @@ def _discipline(discipline: Discipline) -> str:
     if not discipline.shifts:
         return "— (no planned shift)"
     return f"{discipline.on_time}/{discipline.shifts} shifts ({percent(discipline.share)})"
-
-
-def _actual_vs_target(actual: int, target: int) -> str:
-    if not target:
-        return f"{actual:,} (no target)"
-    return f"{actual:,} / {target:,} ({percent(actual / target)})"
-
-
-def _chunk(rows: list[str]) -> list[list[str]]:
-    """Rows grouped so that each group's code block fits one section."""
-    budget = SECTION_LIMIT - len(_code_block([]))
-    chunks: list[list[str]] = []
-    size = 0
-    for row in rows:
-        if not chunks or size + len(row) + 1 > budget:
-            chunks.append([])
-            size = 0
-        chunks[-1].append(row)
-        size += len(row) + 1
-    return chunks
-
-
-def _code_block(rows: list[str]) -> str:
-    return FENCE + "\n" + "\n".join(rows) + "\n" + FENCE
