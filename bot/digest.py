@@ -55,6 +55,15 @@ InstanceKey = tuple[int, int, date]
 
 
 @dataclass(frozen=True)
+class InstanceOutput:
+    """What one (line, shift, date) made, and when its first report came in."""
+
+    good: int
+    scrap: int
+    first_reported_at: datetime
+
+
+@dataclass(frozen=True)
 class LineDay:
     """One line's production date: the per-line row of the digest."""
 
@@ -299,11 +308,11 @@ def compute_digest(
     plan = TargetPlan(lines=lines, shifts=shifts, first=first, last=month_end)
     plan.load(session, site_id=site.id)
     planned = plan.instances(first, month_end)
-    made = _output_by_instance(session, line_ids=line_ids, first=first, last=production_date)
+    made = output_by_instance(session, line_ids=line_ids, first=first, last=production_date)
     delays = _delays_by_line_and_reason(session, line_ids=line_ids, day=production_date)
 
     line_days = _line_days(lines, production_date, planned, made, delays)
-    good = {key: key_good for key, (key_good, _) in made.items()}
+    good = {key: output.good for key, output in made.items()}
     return Digest(
         site_name=site.name,
         production_date=production_date,
@@ -451,7 +460,7 @@ def _line_days(
     lines: Sequence[Line],
     day: date,
     planned: dict[InstanceKey, int],
-    made: dict[InstanceKey, tuple[int, int]],
+    made: dict[InstanceKey, InstanceOutput],
     delays: dict[int, dict[str, int]],
 ) -> list[LineDay]:
     targets: dict[int, list[int]] = defaultdict(list)
@@ -461,12 +470,12 @@ def _line_days(
     good: dict[int, int] = defaultdict(int)
     planned_good: dict[int, int] = defaultdict(int)
     scrap: dict[int, int] = defaultdict(int)
-    for key, (key_good, key_scrap) in made.items():
+    for key, output in made.items():
         if key[2] == day:
-            good[key[0]] += key_good
-            scrap[key[0]] += key_scrap
+            good[key[0]] += output.good
+            scrap[key[0]] += output.scrap
             if key in planned:
-                planned_good[key[0]] += key_good
+                planned_good[key[0]] += output.good
     rows = []
     for line in lines:
         reasons = delays.get(line.id, {})
@@ -489,10 +498,10 @@ def _line_days(
     return rows
 
 
-def _output_by_instance(
+def output_by_instance(
     session: Session, *, line_ids: Sequence[int], first: date, last: date
-) -> dict[InstanceKey, tuple[int, int]]:
-    """(good, scrap) per (line, shift, date) over the range, summed in SQL."""
+) -> dict[InstanceKey, InstanceOutput]:
+    """Output per (line, shift, date) over the range, summed in SQL; voided entries left out."""
     rows = session.execute(
         select(
             OutputEntry.line_id,
@@ -500,6 +509,7 @@ def _output_by_instance(
             OutputEntry.production_date,
             func.sum(OutputEntry.good),
             func.sum(OutputEntry.scrap),
+            func.min(OutputEntry.reported_at),
         )
         .where(
             OutputEntry.line_id.in_(line_ids),
@@ -509,7 +519,10 @@ def _output_by_instance(
         )
         .group_by(OutputEntry.line_id, OutputEntry.shift_id, OutputEntry.production_date)
     )
-    return {(line, shift, day): (int(good), int(scrap)) for line, shift, day, good, scrap in rows}
+    return {
+        (line, shift, day): InstanceOutput(int(good), int(scrap), reported_at)
+        for line, shift, day, good, scrap, reported_at in rows
+    }
 
 
 def _delays_by_line_and_reason(

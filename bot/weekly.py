@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.digest import InstanceKey, TargetPlan
+from bot.digest import InstanceOutput, TargetPlan, output_by_instance
 from bot.production import attainment
 from bot.repeats import RepeatProblem, find_repeat_problems
 from bot.shifts import shift_instance
@@ -129,13 +129,6 @@ class WeeklyReview:
         return any(line.target is not None or line.good or line.scrap for line in self.lines)
 
 
-@dataclass(frozen=True)
-class _Made:
-    good: int
-    scrap: int
-    first_reported_at: datetime
-
-
 @dataclass
 class _LineTotals:
     """One line's week, accumulated in a single pass over the planned and made instances."""
@@ -173,7 +166,7 @@ def compute_weekly_review(
     plan = TargetPlan(lines=lines, shifts=list(shifts.values()), first=first, last=last)
     plan.load(session, site_id=site.id)
     planned = plan.instances(first, last)
-    made = _made_by_instance(session, line_ids=line_ids, first=first, last=last)
+    made = output_by_instance(session, line_ids=line_ids, first=first, last=last)
     delays = _delay_minutes(session, line_ids=line_ids, first=first - WEEK, last=last)
 
     zone = ZoneInfo(site.timezone)
@@ -216,39 +209,12 @@ def compute_weekly_review(
     )
 
 
-def _judge(made: _Made | None, deadline: datetime) -> Discipline:
+def _judge(made: InstanceOutput | None, deadline: datetime) -> Discipline:
     if made is None:
         return Discipline(missing=1)
     if made.first_reported_at <= deadline:
         return Discipline(on_time=1)
     return Discipline(late=1)
-
-
-def _made_by_instance(
-    session: Session, *, line_ids: list[int], first: date, last: date
-) -> dict[InstanceKey, _Made]:
-    """Good, scrap and the first report of each (line, shift, date), summed in SQL."""
-    rows = session.execute(
-        select(
-            OutputEntry.line_id,
-            OutputEntry.shift_id,
-            OutputEntry.production_date,
-            func.sum(OutputEntry.good),
-            func.sum(OutputEntry.scrap),
-            func.min(OutputEntry.reported_at),
-        )
-        .where(
-            OutputEntry.line_id.in_(line_ids),
-            OutputEntry.production_date >= first,
-            OutputEntry.production_date <= last,
-            OutputEntry.voided_at.is_(None),
-        )
-        .group_by(OutputEntry.line_id, OutputEntry.shift_id, OutputEntry.production_date)
-    )
-    return {
-        (line, shift, day): _Made(int(good), int(scrap), reported_at)
-        for line, shift, day, good, scrap, reported_at in rows
-    }
 
 
 def _delay_minutes(
