@@ -46,7 +46,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.plant import apply_plant, read_plant_file
+from bot.plant.file import apply_plant, read_plant_file
 from bot.settings import Settings
 from models import OutputEntry
 from tests.fakes.slack_api import TEAM_ID, running_fake_slack
@@ -300,7 +300,7 @@ def _prodbot_command(port: int, *, workers: int, threads: int) -> list[str]:
 
 
 def _bare_command(port: int, *, workers: int, threads: int) -> list[str]:
-    """gunicorn with the options ``bot.server.run_gunicorn`` gives ``prodbot serve``."""
+    """gunicorn with the options ``bot.entry.server.run_gunicorn`` gives ``prodbot serve``."""
     return [
         sys.executable,
         "-m",

@@ -38,13 +38,13 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.digest import compute_digest
-from bot.ledger import DuePost, Message, post_many
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
-from bot.plant import apply_plant, validate_plant
-from bot.production import compute_shift_board
+from bot.numbers.digest import compute_digest
+from bot.numbers.production import compute_shift_board
+from bot.plant.file import apply_plant, validate_plant
 from bot.settings import Settings
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from bot.slack.ledger import DuePost, Message, post_many
 from models import DelayEntry, Issue, IssueCategory, IssueStatus, Line, OutputEntry, Shift, Site
 from models import Severity as Sev
 from tests.fakes.slack_api import running_fake_slack

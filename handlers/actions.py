@@ -7,11 +7,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.board import BoardPublisher
 from bot.db import session_scope
+from bot.messages.ids import ActionId
 from bot.messages.replies import output_saved_text
-from bot.reporting import place_of, record_output, request_scope
-from bot.slack_ids import ActionId
+from bot.records.reporting import place_of, record_output, request_scope
+from bot.slack.boards import BoardPublisher
 from models.schemas import OutputCommand, validate_command
 
 

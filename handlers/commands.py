@@ -15,13 +15,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.board import BoardPublisher
 from bot.db import session_scope
-from bot.export import CsvFile, export_csv_files
-from bot.handover import post_handover, record_handover
-from bot.issues import post_issue_message
 from bot.messages.forms import FormKind
 from bot.messages.handover import handover_not_posted_text, handover_saved_text
+from bot.messages.ids import Command
 from bot.messages.replies import (
     build_status_blocks,
     delay_saved_text,
@@ -33,9 +30,11 @@ from bot.messages.replies import (
     undo_text,
 )
 from bot.messages.targets import target_set_text
-from bot.plant_snapshot import PlantCache
-from bot.production import compute_line_status
-from bot.reporting import (
+from bot.numbers.production import compute_line_status
+from bot.plant.snapshot import PlantCache
+from bot.records.handover import post_handover, record_handover
+from bot.records.issues import post_issue_message
+from bot.records.reporting import (
     LATE_REPORT_WINDOW,
     EntryPlace,
     SavedEntry,
@@ -47,8 +46,9 @@ from bot.reporting import (
     request_scope,
     void_latest_entry,
 )
-from bot.slack_ids import Command
-from bot.targets import announce_target_change, set_target
+from bot.records.targets import announce_target_change, set_target
+from bot.slack.boards import BoardPublisher
+from bot.transfer.export import CsvFile, export_csv_files
 from handlers.forms import open_report_form
 from handlers.parsing import parse_delay, parse_issue, parse_output, parse_prod
 from models import Line

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.errors import ProdbotError
 from bot.messages.replies import build_implausible_blocks, confirm_value, problem_text
-from bot.reporting import ImplausibleQuantity
+from bot.records.reporting import ImplausibleQuantity
 from models.schemas import UsageError
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,6 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.board import BoardPublisher
 from bot.db import session_scope
 from bot.errors import ProdbotError
 from bot.messages.forms import (
@@ -37,10 +36,11 @@ from bot.messages.forms import (
     build_report_form,
     read_form_values,
 )
+from bot.messages.ids import BlockId
 from bot.messages.replies import delay_saved_text, issue_saved_text, output_saved_text
-from bot.people import lines_for_user
-from bot.plant_snapshot import PlantCache
-from bot.reporting import (
+from bot.plant.people import lines_for_user
+from bot.plant.snapshot import PlantCache
+from bot.records.reporting import (
     ImplausibleQuantity,
     RequestScope,
     SavedEntry,
@@ -51,7 +51,7 @@ from bot.reporting import (
     record_output,
     request_scope,
 )
-from bot.slack_ids import BlockId
+from bot.slack.boards import BoardPublisher
 from handlers.parsing import parse_duration
 from models.schemas import DelayCommand, IssueCommand, OutputCommand, UsageError, validate_command
 

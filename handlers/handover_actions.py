@@ -13,9 +13,9 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.handover import acknowledge_handover, update_handover_message
 from bot.messages.handover import already_acknowledged_text
-from bot.slack_ids import ActionId
+from bot.messages.ids import ActionId
+from bot.records.handover import acknowledge_handover, update_handover_message
 
 
 def register(app: App) -> None:

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.messages.format import local_clock
 from bot.messages.home import build_home_view
-from bot.people import lines_for_user
-from bot.plant_snapshot import PlantCache
-from bot.production import compute_line_status
-from bot.reporting import LATE_REPORT_WINDOW, request_scope
+from bot.numbers.production import compute_line_status
+from bot.plant.people import lines_for_user
+from bot.plant.snapshot import PlantCache
+from bot.records.reporting import LATE_REPORT_WINDOW, request_scope
 from models import Line
 
 

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.issues import acknowledge_issue, issue_for_actor, publish_issue_change, resolve_issue
+from bot.messages.ids import ActionId, CallbackId
 from bot.messages.issue import (
     ResolveModalState,
     already_done_text,
@@ -24,7 +24,12 @@ from bot.messages.issue import (
     build_resolve_modal,
     resolution_note,
 )
-from bot.slack_ids import ActionId, CallbackId
+from bot.records.issues import (
+    acknowledge_issue,
+    issue_for_actor,
+    publish_issue_change,
+    resolve_issue,
+)
 from models import IssueStatus
 
 

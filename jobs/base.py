@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.ledger import PostOutcome
-from bot.shifts import ShiftInstance, instances_between
+from bot.plant.shifts import ShiftInstance, instances_between
+from bot.slack.ledger import PostOutcome
 from models import Site
 
 # A run catches up on every period that fell due this long before its clock (PRODUCT.md §4).

@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
-from bot.digest import Digest, compute_digest
-from bot.ledger import DuePost, Message, PostOutcome, claim, mark_sent, post_many, release
 from bot.messages.digest import build_digest_blocks, digest_text
 from bot.messages.weekly import build_repeat_problem_blocks
-from bot.people import site_heads
-from bot.repeats import RepeatProblem, raise_repeat_problems
-from bot.shifts import local_date
+from bot.numbers.digest import Digest, compute_digest
+from bot.numbers.repeats import RepeatProblem, raise_repeat_problems
+from bot.plant.people import site_heads
+from bot.plant.shifts import local_date
+from bot.slack.ledger import DuePost, Message, PostOutcome, claim, mark_sent, post_many, release
 from jobs.base import CATCH_UP, JobDeps
 from models import LedgerPost, Site
 
@@ -137,7 +137,7 @@ def _upload_chart(deps: JobDeps, site_digest: _SiteDigest, *, channel: str) -> l
         return [PostOutcome(key, sent=False)]
     # matplotlib takes a good part of a second to import: only an upload pays for it, not
     # every `prodbot` command that loads the job registry.
-    from bot.chart import render_target_chart
+    from bot.messages.chart import render_target_chart
 
     digest = site_digest.digest
     try:

@@ -1,8 +1,9 @@
 """``escalations``: issues nobody has acknowledged climb the ladder, managers first, then heads.
 
 Each unresolved issue is judged at the clock ``at``: the levels whose deadline has passed while
-it is still open are pinged by DM (``bot.issues.escalation_due``), and an issue acknowledged but
-not resolved for four hours reminds its acknowledger once. Every ping is a ledger post per issue,
+it is still open are pinged by DM (``bot.records.issues.escalation_due``), and an issue
+acknowledged but not resolved for four hours reminds its acknowledger once.
+Every ping is a ledger post per issue,
 person and level, so a level is pinged once however often the job runs, and a run after
 downtime sends what fell due meanwhile. Acknowledging stops the ladder: an acknowledged issue is
 no longer due at any level.
@@ -10,8 +11,8 @@ no longer due at any level.
 
 from datetime import datetime
 
-from bot.issues import ESCALATIONS_JOB, send_due_pings
-from bot.ledger import PostOutcome
+from bot.records.issues import ESCALATIONS_JOB, send_due_pings
+from bot.slack.ledger import PostOutcome
 from jobs.base import JobDeps
 
 name = ESCALATIONS_JOB

@@ -15,15 +15,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
-from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.alerts import (
     build_missing_report_blocks,
     build_missing_reports_dm_blocks,
     missing_report_text,
     missing_reports_dm_text,
 )
-from bot.pace import MissingReport, missing_reports
-from bot.plant import alerts_of
+from bot.numbers.pace import MissingReport, missing_reports
+from bot.plant.file import alerts_of
+from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
 from jobs.base import JobDeps, shifts_due
 from models import Shift, Site
 

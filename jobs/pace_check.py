@@ -13,17 +13,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
-from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.alerts import (
     build_pace_alert_blocks,
     build_pace_escalation_blocks,
     pace_alert_text,
     pace_escalation_text,
 )
-from bot.pace import LinePace, compute_line_pace
-from bot.people import line_people
-from bot.plant import AlertConfig, alerts_of
-from bot.shifts import ShiftInstance, instances_between
+from bot.numbers.pace import LinePace, compute_line_pace
+from bot.plant.file import AlertConfig, alerts_of
+from bot.plant.people import line_people
+from bot.plant.shifts import ShiftInstance, instances_between
+from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
 from jobs.base import LONGEST_SHIFT, JobDeps
 from models import Role, Shift, Site
 

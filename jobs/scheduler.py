@@ -17,7 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 
 from bot.db import session_scope
-from bot.plant import alerts_of
+from bot.plant.file import alerts_of
 from jobs.base import JobDeps
 from jobs.leader import LeaderLock
 from jobs.registry import JOBS

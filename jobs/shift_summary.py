@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
-from bot.handover import pending_handover_note
-from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.board import board_text, build_board_blocks
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
-from bot.plant import alerts_of
-from bot.production import compute_shift_board
+from bot.numbers.production import compute_shift_board
+from bot.plant.file import alerts_of
+from bot.records.handover import pending_handover_note
+from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
 from jobs.base import JobDeps, shifts_due
 from models import Line, Shift, ShiftBoard, Site
 

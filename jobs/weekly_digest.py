@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
-from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.weekly import build_weekly_blocks, weekly_text
-from bot.people import site_heads
-from bot.plant import alerts_of
-from bot.shifts import local_date
-from bot.weekly import WEEK, WeeklyReview, compute_weekly_review
+from bot.numbers.weekly import WEEK, WeeklyReview, compute_weekly_review
+from bot.plant.file import alerts_of
+from bot.plant.people import site_heads
+from bot.plant.shifts import local_date
+from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
 from jobs.base import CATCH_UP, JobDeps
 from models import Site
 

@@ -19,9 +19,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.plant import apply_plant, read_plant_file
+from bot.entry.wsgi import create_wsgi_app
+from bot.plant.file import apply_plant, read_plant_file
 from bot.settings import Settings
-from bot.wsgi import create_wsgi_app
 from models import Base
 from tests.fakes.slack_api import FakeSlackAPI, running_fake_slack
 from tests.slack_requests import SlackSender

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.digest import (
+from bot.numbers.digest import (
     Digest,
     ParetoRow,
     TargetPlan,
@@ -17,7 +17,7 @@ from bot.digest import (
     downtime_pareto,
     forecast_month_end,
 )
-from bot.production import target_for
+from bot.numbers.production import target_for
 from models import (
     CalendarEntry,
     DelayEntry,

@@ -10,7 +10,7 @@ from bot.messages.forms import (
     read_form_values,
 )
 from bot.messages.home import build_home_view
-from bot.production import LineStatus
+from bot.numbers.production import LineStatus
 
 CHOICES = FormChoices(
     lines=[("press2", "press2 · Press 2"), ("l1", "L1 · Line 1")],

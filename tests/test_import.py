@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.export import DELAY_COLUMNS, ENTRY_COLUMNS, export_csv_files
-from bot.importer import ImportFileError, ImportKind, ImportReport, import_csv_file
+from bot.transfer.export import DELAY_COLUMNS, ENTRY_COLUMNS, export_csv_files
+from bot.transfer.importer import ImportFileError, ImportKind, ImportReport, import_csv_file
 from models import AuditRecord, DelayEntry, Line, OutputEntry, Shift
 
 AT = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)  # Tuesday; Riverside is an hour ahead

@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.pace import productive_minutes_elapsed, project_pace
-from bot.production import pace
-from bot.shifts import shift_instance
+from bot.numbers.pace import productive_minutes_elapsed, project_pace
+from bot.numbers.production import pace
+from bot.plant.shifts import shift_instance
 
 BERLIN = ZoneInfo("Europe/Berlin")
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

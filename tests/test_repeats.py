@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import repeats
 from bot.db import session_scope
-from bot.repeats import RepeatProblem, find_repeat_problems, raise_repeat_problems
+from bot.numbers import repeats
+from bot.numbers.repeats import RepeatProblem, find_repeat_problems, raise_repeat_problems
 from models import (
     AuditRecord,
     DelayEntry,

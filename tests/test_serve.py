@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant import apply_plant, validate_plant
+from bot.plant.file import apply_plant, validate_plant
 from bot.settings import Settings
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack_api import FakeSlackAPI

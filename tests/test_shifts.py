@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.shifts import (
+from bot.plant.shifts import (
     ShiftInstance,
     instances_between,
     latest_shift_instance,

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from websockets.sync.server import ServerConnection, serve
 
 from bot.db import session_scope
-from bot.plant import apply_plant, validate_plant
+from bot.plant.file import apply_plant, validate_plant
 from bot.settings import Settings
 from models import OutputEntry
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.weekly import Discipline, LineWeek, Trend, WeeklyReview, compute_weekly_review
+from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview, compute_weekly_review
 from models import Line, OutputEntry, Shift, Site
 from tests.test_repeats import add_delay
 

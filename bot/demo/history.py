@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.demo.workspace import user_id
-from bot.plant import PlantFile
-from bot.reporting import RequestScope, record_delay, record_output, request_scope
-from bot.shifts import shift_instance
+from bot.plant.file import PlantFile
+from bot.plant.shifts import shift_instance
+from bot.records.reporting import RequestScope, record_delay, record_output, request_scope
 from models.schemas import DelayCommand, OutputCommand
 
 FIRST_DAY = date(2026, 8, 31)  # the Monday two weeks before the story

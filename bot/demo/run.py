@@ -34,10 +34,10 @@ from bot.demo.signing import SignedSlackRequests
 from bot.demo.story import END, START, STORY
 from bot.demo.transcript import Transcript
 from bot.demo.workspace import DemoSlackAPI
-from bot.plant import PlantFile, apply_plant, validate_plant
+from bot.entry.wsgi import SLACK_PATH, create_wsgi_app
+from bot.plant.file import PlantFile, apply_plant, validate_plant
 from bot.settings import Settings
-from bot.slack_client import make_web_client
-from bot.wsgi import SLACK_PATH, create_wsgi_app
+from bot.slack.client import make_web_client
 from jobs.base import JobDeps
 from models import DelayEntry, Issue, OutputEntry
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.messages.format import local_clock, mention, percent, shift_label
-from bot.pace import LinePace, MissingReport
-from bot.shifts import ShiftInstance
+from bot.numbers.pace import LinePace, MissingReport
+from bot.plant.shifts import ShiftInstance
 
 
 def _shift_when(instance: ShiftInstance, zone: ZoneInfo) -> str:

@@ -16,7 +16,7 @@ from bot.messages.format import (
     progress_bar,
     shift_label,
 )
-from bot.production import ShiftBoardView
+from bot.numbers.production import ShiftBoardView
 from models import DelayEntry, Issue, OutputEntry
 
 MAX_ISSUES_SHOWN = 5

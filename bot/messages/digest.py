@@ -19,7 +19,6 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.digest import Digest, LineDay, PeriodAttainment
 from bot.messages.board import SEVERITY_ICON
 from bot.messages.format import (
     amount_vs_target,
@@ -29,6 +28,7 @@ from bot.messages.format import (
     percent,
     progress_bar,
 )
+from bot.numbers.digest import Digest, LineDay, PeriodAttainment
 from models import Severity
 
 MAX_TABLE_SECTIONS = 8

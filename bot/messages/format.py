@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.shifts import ShiftInstance
+from bot.plant.shifts import ShiftInstance
 
 BAR_WIDTH = 10
 

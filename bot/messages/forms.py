@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.slack_ids import ActionId, BlockId, CallbackId
+from bot.messages.ids import ActionId, BlockId, CallbackId
 from models.schemas import MAX_NOTE
 from models.tables import IssueCategory, Severity
 

@@ -15,10 +15,12 @@ from slack_sdk.models.blocks import (
 
 from bot.messages.board import SEVERITY_ICON
 from bot.messages.format import local_clock, mention
-from bot.slack_ids import ActionId
+from bot.messages.ids import ActionId
 
-if TYPE_CHECKING:  # bot.handover renders with these builders: the types only, no import cycle.
-    from bot.handover import HandoverView, RecordedHandover
+if (
+    TYPE_CHECKING
+):  # bot.records.handover renders with these builders: the types only, no import cycle.
+    from bot.records.handover import HandoverView, RecordedHandover
 
 MAX_ISSUES_SHOWN = 10
 

@@ -14,7 +14,7 @@ from slack_sdk.models.views import View
 
 from bot.messages.forms import FORM_KINDS, OPEN_FORM_ACTIONS
 from bot.messages.replies import build_status_blocks
-from bot.production import LineStatus
+from bot.numbers.production import LineStatus
 
 MAX_HOME_BLOCKS = 100  # Slack's limit for a view
 _BUTTONS = {"output": "Report output", "delay": "Log a delay", "issue": "Raise an issue"}

@@ -20,10 +20,12 @@ from slack_sdk.models.views import View
 
 from bot.messages.board import SEVERITY_ICON
 from bot.messages.format import local_clock, mention, minutes
-from bot.slack_ids import ActionId, BlockId, CallbackId
+from bot.messages.ids import ActionId, BlockId, CallbackId
 
-if TYPE_CHECKING:  # bot.issues renders with these builders: the types only, no import cycle.
-    from bot.issues import IssueView, Ping, StatusMark
+if (
+    TYPE_CHECKING
+):  # bot.records.issues renders with these builders: the types only, no import cycle.
+    from bot.records.issues import IssueView, Ping, StatusMark
 
 NOTE_MAX_LENGTH = 1000
 

@@ -13,10 +13,10 @@ from slack_sdk.models.blocks import (
 
 from bot.messages.board import actual_vs_target
 from bot.messages.format import minutes, percent, progress_bar, shift_label
+from bot.messages.ids import ActionId
 from bot.messages.targets import SEMANTICS_HINT as TARGET_SEMANTICS
-from bot.production import LineStatus
-from bot.reporting import EntryPlace
-from bot.slack_ids import ActionId
+from bot.numbers.production import LineStatus
+from bot.records.reporting import EntryPlace
 from models.schemas import USAGE
 
 # Slack's limit for a button's value.

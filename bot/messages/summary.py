@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import (
 
 from bot.messages.board import SEVERITY_ICON, actual_vs_target
 from bot.messages.format import minutes, percent, progress_bar, shift_label
-from bot.production import ShiftBoardView
+from bot.numbers.production import ShiftBoardView
 
 
 def shift_summary_text(view: ShiftBoardView) -> str:

@@ -7,8 +7,10 @@ from typing import TYPE_CHECKING
 
 from bot.messages.format import mention, quantity
 
-if TYPE_CHECKING:  # bot.targets renders with these builders: the types only, no import cycle.
-    from bot.targets import ShiftTargetChange, TargetChange
+if (
+    TYPE_CHECKING
+):  # bot.records.targets renders with these builders: the types only, no import cycle.
+    from bot.records.targets import ShiftTargetChange, TargetChange
 
 SEMANTICS_HINT = (
     "QTY is per shift; no `shift` sets every planned shift of the line. No dates = today only, "

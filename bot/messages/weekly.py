@@ -25,8 +25,8 @@ from bot.messages.format import (
     percent,
     progress_bar,
 )
-from bot.repeats import RepeatProblem
-from bot.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from bot.numbers.repeats import RepeatProblem
+from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
 
 MAX_TABLE_SECTIONS = 8
 LOSSES_SHOWN = 5

@@ -16,8 +16,8 @@ import pytest
 import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handover import pending_handover_note
-from bot.slack_ids import ActionId
+from bot.messages.ids import ActionId
+from bot.records.handover import pending_handover_note
 from models import AuditRecord, Line, Shift
 from models.handover import Handover
 from tests.conftest import SAMPLE_PLANT

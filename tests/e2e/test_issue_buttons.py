@@ -17,9 +17,9 @@ import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
+from bot.messages.ids import ActionId
 from bot.settings import Settings
-from bot.slack_client import make_web_client
-from bot.slack_ids import ActionId
+from bot.slack.client import make_web_client
 from jobs import escalations
 from jobs.base import JobDeps
 from models import AuditRecord, Issue, IssueEvent, IssueStatus, Person, Site

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.production import target_for
+from bot.numbers.production import target_for
 from models import Line, Shift, Target
 from tests.e2e.support import MID_SHIFT_A, all_rows, report_audits
 from tests.fakes.slack_api import FakeSlackAPI

@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.chart import render_target_chart
 from bot.db import session_scope
-from bot.digest import Digest, IssueAges, LineDay, PeriodAttainment
+from bot.messages.chart import render_target_chart
 from bot.messages.digest import build_digest_blocks
-from bot.plant import apply_plant, validate_plant
+from bot.numbers.digest import Digest, IssueAges, LineDay, PeriodAttainment
+from bot.plant.file import apply_plant, validate_plant
 from jobs import digest
 from jobs.base import JobDeps
 from models import DelayEntry, Issue, LedgerPost, Line, Severity, Shift, Site

@@ -4,14 +4,14 @@ import pytest
 import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import ledger
-from bot.ledger import DuePost, Message, claim, post_many
+from bot.slack import ledger
+from bot.slack.ledger import DuePost, Message, claim, post_many
 from jobs.base import JobDeps
 from tests.fakes.slack_api import FakeSlackAPI
 
 
 class SteppedClock:
-    """Stands in for the ``time`` module in bot.ledger: sleeping advances the clock."""
+    """Stands in for the ``time`` module in bot.slack.ledger: sleeping advances the clock."""
 
     def __init__(self) -> None:
         self.now = 1000.0

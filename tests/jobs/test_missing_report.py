@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant import apply_plant, validate_plant
+from bot.plant.file import apply_plant, validate_plant
 from jobs import missing_report
 from jobs.base import JobDeps
 from models import OutputEntry

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant import apply_plant, validate_plant
+from bot.plant.file import apply_plant, validate_plant
 from jobs import pace_check
 from jobs.base import JobDeps
 from models import Line

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant import apply_plant, validate_plant
+from bot.plant.file import apply_plant, validate_plant
 from bot.settings import Settings
 from jobs.base import JobDeps
 from jobs.leader import leader_lock_for

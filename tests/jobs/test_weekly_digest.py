@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.messages.weekly import build_weekly_blocks
-from bot.plant import apply_plant, validate_plant
-from bot.repeats import RepeatProblem
-from bot.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from bot.numbers.repeats import RepeatProblem
+from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from bot.plant.file import apply_plant, validate_plant
 from jobs import weekly_digest
 from jobs.base import JobDeps
 from models import LedgerPost, Line, Site

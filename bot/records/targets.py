@@ -29,11 +29,11 @@ from sqlalchemy.orm import Session
 from bot.errors import NotAllowed, NotFound, ProdbotError
 from bot.messages.format import mention
 from bot.messages.targets import period_text, target_announcement_text
-from bot.people import line_people
-from bot.plant_snapshot import LineRef, ShiftRef
-from bot.production import target_for
-from bot.reporting import RequestScope, get_line
-from bot.shifts import runs_on
+from bot.numbers.production import target_for
+from bot.plant.people import line_people
+from bot.plant.shifts import runs_on
+from bot.plant.snapshot import LineRef, ShiftRef
+from bot.records.reporting import RequestScope, get_line
 from models import AuditRecord, Person, Role, RoleAssignment, Target
 from models.schemas import USAGE, TargetCommand
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from bot.wsgi import create_wsgi_app
+from bot.entry.wsgi import create_wsgi_app
 
 
 class _ProdbotServer(BaseApplication):

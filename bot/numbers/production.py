@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.plant_snapshot import LineRef, ShiftRef
-from bot.shifts import (
+from bot.plant.shifts import (
     ShiftInstance,
     latest_shift_instance,
     local_date,
     runs_on,
     shift_instance,
 )
+from bot.plant.snapshot import LineRef, ShiftRef
 from models import (
     CalendarEntry,
     DelayEntry,

@@ -46,9 +46,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.export import DELAY_COLUMNS, ENTRY_COLUMNS
-from bot.reporting import EntryKind
-from bot.shifts import local_date
+from bot.plant.shifts import local_date
+from bot.records.reporting import EntryKind
+from bot.transfer.export import DELAY_COLUMNS, ENTRY_COLUMNS
 from models import AuditRecord, DelayEntry, Line, OutputEntry, Shift, Site
 from models.schemas import MAX_DELAY_MINUTES, Name, Note, OptionalName, Quantity
 

@@ -6,7 +6,7 @@ week or the month to date) or by open issues, and aggregates in SQL over the
 ``(line_id, production_date)`` indexes; only the safety streak of a site without a recent
 safety issue looks further back (``days_since_safety_issue``). Targets are resolved in Python
 from the site's target rows and calendar entries loaded once, with the same rules as
-``bot.production.target_for``.
+``bot.numbers.production.target_for``.
 
 Attainment counts a shift instance only when it had a target: output on a shift that did not run
 or was a planned stop (calendar) is shown as made but is left out of every attainment figure.
@@ -22,8 +22,8 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
-from bot.production import attainment
-from bot.shifts import WEEKDAYS
+from bot.numbers.production import attainment
+from bot.plant.shifts import WEEKDAYS
 from models import (
     CalendarEntry,
     DelayEntry,
@@ -222,7 +222,7 @@ _Stop = tuple[frozenset[str] | None, frozenset[str] | None]
 class TargetPlan:
     """Targets of a site's lines and shifts on any date in a range, without a query per date.
 
-    Same rules as ``bot.production.target_for``: no target when the shift does not run that
+    Same rules as ``bot.numbers.production.target_for``: no target when the shift does not run that
     weekday or a calendar entry stops it; a dated override covering the date wins over the
     plant file's default, and among overrides the latest set wins. Rows are copied into plain
     tuples on load: a month of a 200-line site is some 20 000 look-ups, and ORM attribute

@@ -25,8 +25,8 @@ from bot.messages.board import (
     issue_thread_line,
     output_thread_line,
 )
-from bot.production import ShiftBoardView
-from bot.reporting import EntryKind, SavedEntry, board_for
+from bot.numbers.production import ShiftBoardView
+from bot.records.reporting import EntryKind, SavedEntry, board_for
 from models import DelayEntry, Issue, Line, OutputEntry, ShiftBoard
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The WSGI application: Slack requests at ``/slack/events``, a health check at ``/healthz``.
 
 Run it with ``prodbot serve`` or any WSGI server, e.g.
-``gunicorn 'bot.wsgi:create_wsgi_app()'``.
+``gunicorn 'bot.entry.wsgi:create_wsgi_app()'``.
 """
 
 from collections.abc import Iterable
@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import create_app
-from bot.board import BoardPublisher
 from bot.db import make_engine, make_session_factory
+from bot.entry.app import create_app
 from bot.settings import Settings, get_settings
-from bot.slack_client import make_web_client
+from bot.slack.boards import BoardPublisher
+from bot.slack.client import make_web_client
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment

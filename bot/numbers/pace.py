@@ -6,8 +6,8 @@ Breaks are planned but not placed at a clock time, so they are taken as spread e
 shift: of any stretch of the shift, the share ``planned_minutes / duration`` is productive. The
 shift's length comes from its real instants, so a night shift on a daylight-saving day has 7 or
 9 hours. Spreading breaks evenly means they cancel out of the projection (which therefore agrees
-with the live board's pace in ``bot.production``) but not out of the rate needed from now: the
-remaining productive time is what the line has left to make up the gap.
+with the live board's pace in ``bot.numbers.production``) but not out of the rate needed
+from now: the remaining productive time is what the line has left to make up the gap.
 """
 
 from dataclasses import dataclass
@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.people import line_people
-from bot.production import shift_totals, target_for
-from bot.shifts import ShiftInstance
+from bot.numbers.production import shift_totals, target_for
+from bot.plant.people import line_people
+from bot.plant.shifts import ShiftInstance
 from models import Line, Role, Shift
 
 # Before a quarter of the shift has passed the run-rate is too noisy to alert on (§4).

@@ -8,10 +8,10 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 import handlers
-from bot.board import BoardPublisher
-from bot.plant_snapshot import PlantCache
+from bot.plant.snapshot import PlantCache
 from bot.settings import Settings
-from bot.slack_client import make_web_client
+from bot.slack.boards import BoardPublisher
+from bot.slack.client import make_web_client
 
 
 def create_app(

@@ -11,7 +11,7 @@ from datetime import date
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.digest import LineDay
+from bot.numbers.digest import LineDay
 
 BAR_WIDTH = 0.4
 MIN_WIDTH_INCHES = 6.0

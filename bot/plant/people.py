@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.plant_snapshot import LineRef, SiteRef
+from bot.plant.snapshot import LineRef, SiteRef
 from models import Person, Role, RoleAssignment
 
 

@@ -1,8 +1,8 @@
 """The weekly review's numbers for one site and ISO week (PRODUCT.md §4 ``weekly-digest``).
 
 Plain functions over the database; they know nothing of Slack. Like the daily digest
-(``bot.digest``), every query is bounded by the week (and the week before, for the trend) and
-aggregates in SQL; targets come from ``TargetPlan``, so attainment counts planned shift
+(``bot.numbers.digest``), every query is bounded by the week (and the week before, for the
+trend) and aggregates in SQL; targets come from ``TargetPlan``, so attainment counts planned shift
 instances only and calendar stops are left out. Voided entries never count.
 
 **Reporting discipline** is the share of planned shift instances (those with a target) whose
@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.digest import InstanceOutput, TargetPlan, output_by_instance
-from bot.production import attainment
-from bot.repeats import RepeatProblem, find_repeat_problems
-from bot.shifts import shift_instance
+from bot.numbers.digest import InstanceOutput, TargetPlan, output_by_instance
+from bot.numbers.production import attainment
+from bot.numbers.repeats import RepeatProblem, find_repeat_problems
+from bot.plant.shifts import shift_instance
 from models import DelayEntry, Line, OutputEntry, Site
 
 WEEK = timedelta(days=7)

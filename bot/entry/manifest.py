@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from bot.slack_ids import Command
+from bot.messages.ids import Command
 
 COMMAND_DESCRIPTIONS = {
     Command.OUTPUT: ("Report good and scrap units", "[LINE] GOOD [scrap N] [shift S] [note…]"),

@@ -30,7 +30,7 @@ from pydantic_core import ErrorDetails
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.shifts import WEEKDAYS
+from bot.plant.shifts import WEEKDAYS
 from models import (
     AuditRecord,
     CalendarEntry,

@@ -12,14 +12,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.app import create_app
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.export import export_csv_files
-from bot.importer import ImportFileError, import_csv_file
-from bot.manifest import build_manifest
-from bot.plant import PlantFileError, apply_plant, read_plant_file
+from bot.entry.app import create_app
+from bot.entry.manifest import build_manifest
+from bot.plant.file import PlantFileError, apply_plant, read_plant_file
 from bot.settings import ConfigError, get_settings
-from bot.slack_client import make_web_client
+from bot.slack.client import make_web_client
+from bot.transfer.export import export_csv_files
+from bot.transfer.importer import ImportFileError, import_csv_file
 from jobs.base import JobDeps
 from jobs.leader import leader_lock_for
 from jobs.registry import JOBS
@@ -192,7 +192,7 @@ def serve(
     threads: Annotated[int, typer.Option(help="Threads per worker.")] = 8,
 ) -> None:
     """HTTP mode: Slack requests at /slack/events, health at /healthz (under gunicorn)."""
-    from bot.server import run_gunicorn
+    from bot.entry.server import run_gunicorn
 
     settings = get_settings()
     settings.require("slack_bot_token", "slack_signing_secret")

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.errors import NotAllowed, NotFound
-from bot.ledger import DuePost, Message, PostOutcome, post_many
 from bot.messages.board import board_text, build_board_blocks
 from bot.messages.issue import (
     PingKind,
@@ -34,10 +33,11 @@ from bot.messages.issue import (
     issue_text,
     ping_text,
 )
-from bot.people import line_people, site_heads
-from bot.plant import AlertConfig, alerts_of
-from bot.production import compute_shift_board
-from bot.shifts import shift_in_progress
+from bot.numbers.production import compute_shift_board
+from bot.plant.file import AlertConfig, alerts_of
+from bot.plant.people import line_people, site_heads
+from bot.plant.shifts import shift_in_progress
+from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
 from models import (
     AuditRecord,
     Issue,

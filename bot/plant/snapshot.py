@@ -34,7 +34,7 @@ class LineRef:
 
 @dataclass(frozen=True)
 class ShiftRef:
-    """A shift pattern (satisfies ``bot.shifts.ShiftPattern``)."""
+    """A shift pattern (satisfies ``bot.plant.shifts.ShiftPattern``)."""
 
     id: int
     name: str

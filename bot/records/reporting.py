@@ -19,9 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.errors import NoPlantLoaded, NotFound, ProdbotError
-from bot.plant_snapshot import LineRef, PlantSnapshot, ShiftRef, SiteRef, load_snapshot
-from bot.production import ShiftBoardView, compute_shift_board, shift_totals
-from bot.shifts import (
+from bot.numbers.production import ShiftBoardView, compute_shift_board, shift_totals
+from bot.plant.shifts import (
     ShiftInstance,
     latest_shift_instance,
     latest_started_instance,
@@ -29,6 +28,7 @@ from bot.shifts import (
     runs_on,
     shift_instance,
 )
+from bot.plant.snapshot import LineRef, PlantSnapshot, ShiftRef, SiteRef, load_snapshot
 from models import (
     AuditRecord,
     DelayEntry,

@@ -10,8 +10,9 @@ note for the shift that ran just before (nobody hands over a shift they have jus
 handover is addressed to the next shift instance the line is planned on (has a target for),
 which is also the shift whose summary reports it when it was not acknowledged.
 
-Three layers, as in ``bot.issues``: keyword-only service functions over a session (the caller
-owns the unit of work), a read model (``HandoverView``) for the builders, and the Slack side,
+Three layers, as in ``bot.records.issues``: keyword-only service functions over a session
+(the caller owns the unit of work), a read model (``HandoverView``) for the builders,
+and the Slack side,
 which owns its sessions.
 """
 
@@ -30,10 +31,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.errors import NotAllowed, NotFound, ProdbotError
 from bot.messages.handover import build_handover_blocks, handover_text, unacknowledged_handover_text
-from bot.plant_snapshot import LineRef, ShiftRef
-from bot.production import open_issues, target_for
-from bot.reporting import RequestScope, get_line, resolve_shift_instance
-from bot.shifts import ShiftInstance, instances_between, latest_shift_instance
+from bot.numbers.production import open_issues, target_for
+from bot.plant.shifts import ShiftInstance, instances_between, latest_shift_instance
+from bot.plant.snapshot import LineRef, ShiftRef
+from bot.records.reporting import RequestScope, get_line, resolve_shift_instance
 from models import AuditRecord, Issue, Line, Person, Role, RoleAssignment, Shift
 from models.handover import Handover
 from models.schemas import USAGE, HandoverCommand

@@ -1,0 +1,3 @@
+"""The faces of prodbot: the command line, the Bolt app factory, the WSGI app, the server and the
+Slack manifest.
+"""
