@@ -41,7 +41,8 @@ from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
 from bot.numbers.digest import compute_digest
 from bot.numbers.production import compute_shift_board
-from bot.plant.file import apply_plant, validate_plant
+from bot.plant.apply import apply_plant
+from bot.plant.file import validate_plant
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from bot.slack.ledger import DuePost, Message, post_many

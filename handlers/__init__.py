@@ -5,12 +5,22 @@ Exposes only ``register``.
 
 from slack_bolt import App
 
-from handlers import actions, commands, errors, forms, handover_actions, home, issue_actions
+from handlers import (
+    errors,
+    forms,
+    handover_actions,
+    home,
+    issue_actions,
+    output_confirmation,
+    prod_command,
+    report_commands,
+)
 
 
 def register(app: App) -> None:
-    commands.register(app)
-    actions.register(app)
+    report_commands.register(app)
+    prod_command.register(app)
+    output_confirmation.register(app)
     issue_actions.register(app)
     handover_actions.register(app)
     forms.register(app)

@@ -10,12 +10,12 @@ import logging
 from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
-from slack_sdk.models.blocks import Block
 from sqlalchemy.exc import OperationalError
 
 from bot.errors import ProdbotError
 from bot.messages.replies import build_implausible_blocks, confirm_value, problem_text
 from bot.records.reporting import ImplausibleQuantity
+from bot.slack.responses import respond_ephemeral
 from models.schemas import UsageError
 
 logger = logging.getLogger(__name__)
@@ -35,13 +35,12 @@ def handle_error(
     error: Exception, body: dict[str, Any], respond: Respond, response: BoltResponse | None
 ) -> BoltResponse | None:
     acknowledged = response is None
-    blocks: list[Block] | None = None
+    block_dicts: list[dict[str, Any]] | None = None
     match error:
         case ImplausibleQuantity():
             text = problem_text(error.message, None)
-            blocks = build_implausible_blocks(
-                error.message, confirm_value(error.command.model_dump_json(), error.request_key)
-            )
+            value = confirm_value(error.command.model_dump_json(), error.request_key)
+            block_dicts = [b.to_dict() for b in build_implausible_blocks(error.message, value)]
         case UsageError():
             text = problem_text(error.problem, error.usage)
         case ProdbotError():
@@ -54,22 +53,22 @@ def handle_error(
             if acknowledged:
                 return None
             text = CRASHED
-    message: dict[str, Any] = {"response_type": "ephemeral", "text": text}
-    if blocks:
-        message["blocks"] = [block.to_dict() for block in blocks]
     match body.get("type"):
         case "view_submission":
             return _form_errors(body, text)
         case "block_actions":
             # Slack ignores what a button press's HTTP answer says; the person is told through
             # the action's response_url, and the press is acknowledged.
-            respond(**message)
+            respond_ephemeral(respond, text=text, blocks=block_dicts)
             return None if acknowledged else BoltResponse(status=200, body="")
         case "event_callback":
             return None  # nobody to answer; the problem is logged above or harmless
     if acknowledged:
-        respond(**message)
+        respond_ephemeral(respond, text=text, blocks=block_dicts)
         return None
+    message: dict[str, Any] = {"response_type": "ephemeral", "text": text}
+    if block_dicts:
+        message["blocks"] = block_dicts
     return BoltResponse(
         status=200, body=json.dumps(message), headers={"content-type": "application/json"}
     )

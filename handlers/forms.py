@@ -11,17 +11,14 @@ is confirmed by an ephemeral message in the channel the form was opened from, or
 was opened from App Home (or the ephemeral is refused, e.g. the bot is not in the channel).
 """
 
-import logging
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from slack_bolt import Ack, App
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.models.views import View
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
@@ -37,36 +34,28 @@ from bot.messages.forms import (
     read_form_values,
 )
 from bot.messages.ids import BlockId
-from bot.messages.replies import delay_saved_text, issue_saved_text, output_saved_text
+from bot.messages.replies import report_saved_text
 from bot.plant.people import lines_for_user
 from bot.plant.snapshot import PlantCache
 from bot.records.reporting import (
     ImplausibleQuantity,
-    RequestScope,
     SavedEntry,
-    get_line,
     place_of,
     raise_issue,
     record_delay,
     record_output,
-    request_scope,
 )
-from bot.slack.boards import BoardPublisher
+from bot.records.scope import RequestScope, get_line, request_scope
+from bot.slack.board_publisher import BoardPublisher
+from bot.slack.client import WebClient
+from bot.slack.posts import tell_user
+from bot.slack.views import View, open_modal
 from handlers.parsing import parse_duration
 from models.schemas import DelayCommand, IssueCommand, OutputCommand, UsageError, validate_command
 
-logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 _GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
 _KIND_BY_ACTION = {action: kind for kind, action in OPEN_FORM_ACTIONS.items()}
-
-
-def register(app: App) -> None:
-    app.view(FORM_CALLBACKS["output"])(handle_output_form)
-    app.view(FORM_CALLBACKS["delay"])(handle_delay_form)
-    app.view(FORM_CALLBACKS["issue"])(handle_issue_form)
-    for action in OPEN_FORM_ACTIONS.values():
-        app.action(action)(handle_open_form_button)
 
 
 def open_report_form(
@@ -81,7 +70,8 @@ def open_report_form(
     """Open the ``kind`` form; the user's lines come first, the channel's line is preselected."""
     scope = request_scope(session, channel_id=channel_id, user_id=user_id, at=datetime.now(UTC))
     metadata = FormMetadata(kind=kind, channel_id=channel_id)
-    client.views_open(
+    open_modal(
+        client,
         trigger_id=trigger_id,
         view=build_report_form(metadata, form_choices(session, scope, user_id)),
     )
@@ -137,73 +127,6 @@ class _ConfirmQuantity(Exception):
 Save = Callable[[Session, RequestScope, dict[str, str], str, str, datetime], tuple[SavedEntry, str]]
 
 
-def _handle_submission(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    db: sessionmaker[Session],
-    boards: BoardPublisher,
-    plant: PlantCache,
-    *,
-    save: Save,
-    when_block: BlockId,
-) -> None:
-    """Every form: validate and record in one unit of work, answer the modal, then confirm and
-    refresh the board. ``when_block`` shows problems about the shift (none running…)."""
-    at = datetime.now(UTC)
-    user_id = body["user"]["id"]
-    metadata = FormMetadata.model_validate_json(view["private_metadata"])
-    values = read_form_values(view["state"]["values"])
-    try:
-        with session_scope(db) as session:
-            scope = request_scope(
-                session,
-                channel_id=metadata.channel_id,
-                user_id=user_id,
-                at=at,
-                plant=plant.get(session),
-            )
-            try:
-                if BlockId.LINE in values:
-                    get_line(site=scope.site, code_key=values[BlockId.LINE].lower())
-            except ProdbotError as error:
-                raise FormProblem(BlockId.LINE, error.message) from None
-            try:
-                saved, text = save(session, scope, values, user_id, f"view:{view['id']}", at)
-            except ImplausibleQuantity as error:
-                choices = form_choices(session, scope, user_id)
-                raise _ConfirmQuantity(
-                    build_report_form(metadata, choices, implausible=error.message)
-                ) from None
-            except ProdbotError as error:
-                raise FormProblem(when_block, error.message) from None
-    except FormProblem as problem:
-        ack(response_action="errors", errors={problem.block_id: problem.message})
-        return
-    except _ConfirmQuantity as confirm:
-        ack(response_action="update", view=confirm.view)
-        return
-    ack()
-    if not saved.duplicate:
-        boards.publish(saved, at)
-        _tell_user(client, channel_id=metadata.channel_id, user_id=user_id, text=text)
-
-
-def _tell_user(client: WebClient, *, channel_id: str | None, user_id: str, text: str) -> None:
-    """The entry is saved and on the board by now; a lost confirmation is logged, not raised."""
-    try:
-        if channel_id:
-            try:
-                client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-                return
-            except SlackApiError:
-                logger.info("ephemeral refused in %s, confirming by DM", channel_id)
-        client.chat_postMessage(channel=user_id, text=text)
-    except (SlackApiError, SlackClientError):
-        logger.exception("form confirmation for %s not delivered", user_id)
-
-
 def _validate(
     model: type[M],
     values: Mapping[str, object],
@@ -239,148 +162,174 @@ def _thousands(value: str | None) -> str | None:
     return value
 
 
-def _save_output(
-    session: Session,
-    scope: RequestScope,
-    values: dict[str, str],
-    user_id: str,
-    request_key: str,
-    at: datetime,
-) -> tuple[SavedEntry, str]:
-    numbers = {block: _thousands(values.get(block)) for block in (BlockId.GOOD, BlockId.SCRAP)}
-    command = _validate(
-        OutputCommand,
-        {**values, **{block: value for block, value in numbers.items() if value is not None}},
-        {
-            "line": BlockId.LINE,
-            "good": BlockId.GOOD,
-            "scrap": BlockId.SCRAP,
-            "shift": BlockId.SHIFT,
-            "production_date": BlockId.DATE,
-            "note": BlockId.NOTE,
-        },
-        command="output",
-        today=scope.parse_context.today,
-        fallback=BlockId.GOOD,
-    )
-    saved = record_output(
-        session,
-        scope=scope,
-        command=command,
-        user_id=user_id,
-        request_key=request_key,
-        at=at,
-        confirmed=values.get(BlockId.CONFIRM) == CONFIRMED,
-    )
-    place = place_of(scope, saved)
-    return saved, output_saved_text(command.good, command.scrap, place, duplicate=saved.duplicate)
+Report = OutputCommand | DelayCommand | IssueCommand
 
 
-def _save_delay(
-    session: Session,
-    scope: RequestScope,
-    values: dict[str, str],
-    user_id: str,
-    request_key: str,
-    at: datetime,
-) -> tuple[SavedEntry, str]:
-    minutes: dict[str, object] = {}
+@dataclass(frozen=True)
+class _FormSpec:
+    """How one form's fields become its command and how the command is recorded."""
+
+    command: FormKind
+    model: type[Report]
+    fields: Mapping[str, BlockId]  # the command's field → the input block it is typed in
+    fallback: BlockId  # where a problem of the whole command is shown
+    record: Callable[..., SavedEntry]
+
+
+OUTPUT_FORM = _FormSpec(
+    "output",
+    OutputCommand,
+    {
+        "line": BlockId.LINE,
+        "good": BlockId.GOOD,
+        "scrap": BlockId.SCRAP,
+        "shift": BlockId.SHIFT,
+        "production_date": BlockId.DATE,
+        "note": BlockId.NOTE,
+    },
+    BlockId.GOOD,
+    record_output,
+)
+DELAY_FORM = _FormSpec(
+    "delay",
+    DelayCommand,
+    {
+        "line": BlockId.LINE,
+        "minutes": BlockId.DURATION,
+        "reason": BlockId.REASON,
+        "note": BlockId.NOTE,
+    },
+    BlockId.DURATION,
+    record_delay,
+)
+ISSUE_FORM = _FormSpec(
+    "issue",
+    IssueCommand,
+    {
+        "line": BlockId.LINE,
+        "severity": BlockId.SEVERITY,
+        "category": BlockId.CATEGORY,
+        "text": BlockId.TEXT,
+    },
+    BlockId.TEXT,
+    raise_issue,
+)
+
+
+def _typed_values(values: dict[str, str]) -> dict[str, object]:
+    """The form's values as the text command reads them: ``1,200`` for quantities, ``1h30``
+    for a duration."""
+    typed: dict[str, object] = dict(values)
+    for block in (BlockId.GOOD, BlockId.SCRAP):
+        if block in values:
+            typed[block] = _thousands(values[block])
     if BlockId.DURATION in values:
         try:
-            minutes[BlockId.DURATION] = parse_duration(values[BlockId.DURATION])
+            typed[BlockId.DURATION] = parse_duration(values[BlockId.DURATION])
         except ValueError as error:
             raise FormProblem(BlockId.DURATION, str(error)) from None
-    command = _validate(
-        DelayCommand,
-        {**values, **minutes},
-        {
-            "line": BlockId.LINE,
-            "minutes": BlockId.DURATION,
-            "reason": BlockId.REASON,
-            "note": BlockId.NOTE,
-        },
-        command="delay",
-        today=scope.parse_context.today,
-        fallback=BlockId.DURATION,
-    )
-    saved = record_delay(
-        session, scope=scope, command=command, user_id=user_id, request_key=request_key, at=at
-    )
-    place = place_of(scope, saved)
-    return saved, delay_saved_text(
-        command.minutes, command.reason, place, duplicate=saved.duplicate
-    )
+    return typed
 
 
-def _save_issue(
-    session: Session,
-    scope: RequestScope,
-    values: dict[str, str],
-    user_id: str,
-    request_key: str,
-    at: datetime,
-) -> tuple[SavedEntry, str]:
-    command = _validate(
-        IssueCommand,
-        values,
-        {
-            "line": BlockId.LINE,
-            "severity": BlockId.SEVERITY,
-            "category": BlockId.CATEGORY,
-            "text": BlockId.TEXT,
-        },
-        command="issue",
-        today=scope.parse_context.today,
-        fallback=BlockId.TEXT,
-    )
-    saved = raise_issue(
-        session, scope=scope, command=command, user_id=user_id, request_key=request_key, at=at
-    )
-    text = issue_saved_text(
-        command.severity.value,
-        place_of(scope, saved).line.code,
-        duplicate=saved.duplicate,
-    )
-    return saved, text
+def _saver(form: _FormSpec) -> Save:
+    """Validate a submission of ``form`` and record it, as the slash command would."""
+
+    def save(
+        session: Session,
+        scope: RequestScope,
+        values: dict[str, str],
+        user_id: str,
+        request_key: str,
+        at: datetime,
+    ) -> tuple[SavedEntry, str]:
+        command = _validate(
+            form.model,
+            _typed_values(values),
+            form.fields,
+            command=form.command,
+            today=scope.parse_context.today,
+            fallback=form.fallback,
+        )
+        # Only output is checked against the line's capacity; the form's tick box confirms it.
+        confirmed = {"confirmed": values.get(BlockId.CONFIRM) == CONFIRMED}
+        saved = form.record(
+            session,
+            scope=scope,
+            command=command,
+            user_id=user_id,
+            request_key=request_key,
+            at=at,
+            **(confirmed if form.command == "output" else {}),
+        )
+        text = report_saved_text(command, place_of(scope, saved), duplicate=saved.duplicate)
+        return saved, text
+
+    return save
 
 
-def handle_output_form(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    db: sessionmaker[Session],
-    boards: BoardPublisher,
-    plant: PlantCache,
-) -> None:
-    _handle_submission(
-        ack, body, view, client, db, boards, plant, save=_save_output, when_block=BlockId.SHIFT
-    )
+def _form_listener(save: Save, *, when_block: BlockId) -> Callable[..., None]:
+    """A view-submission listener for one form; Bolt passes its arguments by name."""
+
+    def handle_form(
+        ack: Ack,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: WebClient,
+        db: sessionmaker[Session],
+        boards: BoardPublisher,
+        plant: PlantCache,
+    ) -> None:
+        """Every form: validate and record in one unit of work, answer the modal, then confirm and
+        refresh the board. ``when_block`` shows problems about the shift (none running…)."""
+        at = datetime.now(UTC)
+        user_id = body["user"]["id"]
+        metadata = FormMetadata.model_validate_json(view["private_metadata"])
+        values = read_form_values(view["state"]["values"])
+        try:
+            with session_scope(db) as session:
+                scope = request_scope(
+                    session,
+                    channel_id=metadata.channel_id,
+                    user_id=user_id,
+                    at=at,
+                    plant=plant.get(session),
+                )
+                try:
+                    if BlockId.LINE in values:
+                        get_line(site=scope.site, code_key=values[BlockId.LINE].lower())
+                except ProdbotError as error:
+                    raise FormProblem(BlockId.LINE, error.message) from None
+                try:
+                    saved, text = save(session, scope, values, user_id, f"view:{view['id']}", at)
+                except ImplausibleQuantity as error:
+                    choices = form_choices(session, scope, user_id)
+                    raise _ConfirmQuantity(
+                        build_report_form(metadata, choices, implausible=error.message)
+                    ) from None
+                except ProdbotError as error:
+                    raise FormProblem(when_block, error.message) from None
+        except FormProblem as problem:
+            ack(response_action="errors", errors={problem.block_id: problem.message})
+            return
+        except _ConfirmQuantity as confirm:
+            ack(response_action="update", view=confirm.view)
+            return
+        ack()
+        if not saved.duplicate:
+            boards.publish(saved, at)
+            tell_user(client, channel_id=metadata.channel_id, user_id=user_id, text=text)
+
+    return handle_form
 
 
-def handle_delay_form(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    db: sessionmaker[Session],
-    boards: BoardPublisher,
-    plant: PlantCache,
-) -> None:
-    _handle_submission(
-        ack, body, view, client, db, boards, plant, save=_save_delay, when_block=BlockId.LINE
-    )
+handle_output_form = _form_listener(_saver(OUTPUT_FORM), when_block=BlockId.SHIFT)
+handle_delay_form = _form_listener(_saver(DELAY_FORM), when_block=BlockId.LINE)
+handle_issue_form = _form_listener(_saver(ISSUE_FORM), when_block=BlockId.LINE)
 
 
-def handle_issue_form(
-    ack: Ack,
-    body: dict[str, Any],
-    view: dict[str, Any],
-    client: WebClient,
-    db: sessionmaker[Session],
-    boards: BoardPublisher,
-    plant: PlantCache,
-) -> None:
-    _handle_submission(
-        ack, body, view, client, db, boards, plant, save=_save_issue, when_block=BlockId.LINE
-    )
+def register(app: App) -> None:
+    app.view(FORM_CALLBACKS["output"])(handle_output_form)
+    app.view(FORM_CALLBACKS["delay"])(handle_delay_form)
+    app.view(FORM_CALLBACKS["issue"])(handle_issue_form)
+    for action in OPEN_FORM_ACTIONS.values():
+        app.action(action)(handle_open_form_button)

@@ -9,13 +9,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.messages.handover import already_acknowledged_text
 from bot.messages.ids import ActionId
-from bot.records.handover import acknowledge_handover, update_handover_message
+from bot.records.handover import acknowledge_handover
+from bot.slack.client import WebClient
+from bot.slack.handovers import update_handover_message
+from bot.slack.responses import respond_ephemeral
 
 
 def register(app: App) -> None:
@@ -39,10 +41,6 @@ def handle_acknowledge_handover(
         )
     ack()
     if not result.changed:
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text=already_acknowledged_text(result.view),
-        )
+        respond_ephemeral(respond, text=already_acknowledged_text(result.view))
         return
     update_handover_message(client, result.view)

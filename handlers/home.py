@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
@@ -13,7 +12,9 @@ from bot.messages.home import build_home_view
 from bot.numbers.production import compute_line_status
 from bot.plant.people import lines_for_user
 from bot.plant.snapshot import PlantCache
-from bot.records.reporting import LATE_REPORT_WINDOW, request_scope
+from bot.records.scope import LATE_REPORT_WINDOW, request_scope
+from bot.slack.client import WebClient
+from bot.slack.views import publish_home
 from models import Line
 
 
@@ -42,4 +43,4 @@ def handle_app_home_opened(
             for ref in lines.own or lines.others
         ]
     view = build_home_view(statuses, own=bool(lines.own), updated=local_clock(at, scope.zone))
-    client.views_publish(user_id=user_id, view=view)
+    publish_home(client, user_id=user_id, view=view)

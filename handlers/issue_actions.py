@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
@@ -24,12 +23,11 @@ from bot.messages.issue import (
     build_resolve_modal,
     resolution_note,
 )
-from bot.records.issues import (
-    acknowledge_issue,
-    issue_for_actor,
-    publish_issue_change,
-    resolve_issue,
-)
+from bot.records.issues import acknowledge_issue, issue_for_actor, resolve_issue
+from bot.slack.client import WebClient
+from bot.slack.issues import publish_issue_change
+from bot.slack.responses import respond_ephemeral
+from bot.slack.views import open_modal
 from models import IssueStatus
 
 
@@ -58,11 +56,7 @@ def handle_acknowledge_issue(
         )
     ack()
     if not change.changed:
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text=already_done_text(change.issue, wanted="acknowledge it"),
-        )
+        respond_ephemeral(respond, text=already_done_text(change.issue, wanted="acknowledge it"))
         return
     publish_issue_change(client=client, session_factory=db, issue=change.issue, at=at)
 
@@ -80,13 +74,9 @@ def handle_resolve_issue(
         issue = issue_for_actor(session, issue_id=int(action["value"]), user_id=body["user"]["id"])
     ack()
     if issue.status is IssueStatus.RESOLVED:
-        respond(
-            response_type="ephemeral",
-            replace_original=False,
-            text=already_done_text(issue, wanted="resolve it"),
-        )
+        respond_ephemeral(respond, text=already_done_text(issue, wanted="resolve it"))
         return
-    client.views_open(trigger_id=body["trigger_id"], view=build_resolve_modal(issue))
+    open_modal(client, trigger_id=body["trigger_id"], view=build_resolve_modal(issue))
 
 
 def handle_resolve_submission(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,12 +21,13 @@ from bot.db import session_scope
 from bot.messages.digest import build_digest_blocks, digest_text
 from bot.messages.weekly import build_repeat_problem_blocks
 from bot.numbers.digest import Digest, compute_digest
-from bot.numbers.repeats import RepeatProblem, raise_repeat_problems
-from bot.plant.people import site_heads
+from bot.numbers.repeats import RepeatProblem
 from bot.plant.shifts import local_date
-from bot.slack.ledger import DuePost, Message, PostOutcome, claim, mark_sent, post_many, release
-from jobs.base import CATCH_UP, JobDeps
-from models import LedgerPost, Site
+from bot.records.repeat_issues import raise_repeat_problems
+from bot.slack.files import Upload, upload_once
+from bot.slack.ledger import DuePost, Message, PostOutcome, post_many, sent_reference
+from jobs.base import CATCH_UP, JobDeps, site_review_posts
+from models import Site
 
 logger = logging.getLogger(__name__)
 
@@ -89,30 +89,11 @@ def digests_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:
 
 
 def _posts(session: Session, site_digest: _SiteDigest) -> list[DuePost]:
-    text = digest_text(site_digest.digest)
-    blocks = [
-        block.to_dict()
-        for block in (
-            *build_digest_blocks(site_digest.digest),
-            *build_repeat_problem_blocks(site_digest.repeats),
-        )
-    ]
-    # Scoped by site too: one person may be head of two sites, each with its own digest.
-    targets = [
-        (f"site:{site_digest.site_id}/head:{user}", user)
-        for user in site_heads(session, site_id=site_digest.site_id)
-    ]
-    if site_digest.channel:
-        targets.insert(0, (site_digest.scope, site_digest.channel))
-    return [
-        DuePost(
-            job=name,
-            scope=scope,
-            period=site_digest.period,
-            message=Message(channel=channel, text=text, blocks=blocks),
-        )
-        for scope, channel in targets
-    ]
+    digest, repeats = site_digest.digest, site_digest.repeats
+    blocks = [*build_digest_blocks(digest), *build_repeat_problem_blocks(repeats)]
+    message = Message("", digest_text(digest), [block.to_dict() for block in blocks])
+    where = (site_digest.site_id, site_digest.channel)
+    return site_review_posts(session, name, site_digest.period, site=where, message=message)
 
 
 def _upload_chart(deps: JobDeps, site_digest: _SiteDigest, *, channel: str) -> list[PostOutcome]:
@@ -120,40 +101,31 @@ def _upload_chart(deps: JobDeps, site_digest: _SiteDigest, *, channel: str) -> l
 
     Its ledger row (job ``digest-chart``) records the file id where a post records its ``ts``.
     """
-    key = (CHART_JOB, site_digest.scope, site_digest.period)
-    with session_scope(deps.session_factory) as session:
-        thread_ts = session.scalar(
-            select(LedgerPost.message_ts).where(
-                LedgerPost.job == name,
-                LedgerPost.scope == site_digest.scope,
-                LedgerPost.period == site_digest.period,
-                LedgerPost.sent_at.is_not(None),
-            )
-        )
+    thread_ts = sent_reference(deps.session_factory, (name, site_digest.scope, site_digest.period))
     if thread_ts is None:
         return []  # the digest is not out yet; the next run uploads the chart after it
-    post_id = claim(deps.session_factory, job=key[0], scope=key[1], period=key[2])
-    if post_id is None:
-        return [PostOutcome(key, sent=False)]
-    # matplotlib takes a good part of a second to import: only an upload pays for it, not
-    # every `prodbot` command that loads the job registry.
-    from bot.messages.chart import render_target_chart
-
     digest = site_digest.digest
-    try:
-        response = deps.client.files_upload_v2(
-            channel=channel,
-            thread_ts=thread_ts,
-            file=render_target_chart(
-                digest.planned_lines, site_name=digest.site_name, day=digest.production_date
-            ),
-            filename=f"digest-{site_digest.period}.png",
-            title=f"{digest.site_name} · target vs actual · {site_digest.period}",
+
+    def render() -> bytes:
+        # matplotlib takes a good part of a second to import: only an upload pays for it, not
+        # every `prodbot` command that loads the job registry.
+        from bot.messages.chart import render_target_chart
+
+        return render_target_chart(
+            digest.planned_lines, site_name=digest.site_name, day=digest.production_date
         )
-    except (SlackApiError, SlackClientError) as error:
-        logger.warning("%s not uploaded, the next run retries: %s", key, error)
-        release(deps.session_factory, post_id, error=str(error))
-        return [PostOutcome(key, sent=False)]
-    file_id = str(response["file"]["id"])
-    mark_sent(deps.session_factory, post_id, channel=channel, message_ts=file_id)
-    return [PostOutcome(key, sent=True, message_ts=file_id)]
+
+    upload = Upload(
+        filename=f"digest-{site_digest.period}.png",
+        title=f"{digest.site_name} · target vs actual · {site_digest.period}",
+        content=render,
+    )
+    outcome = upload_once(
+        client=deps.client,
+        session_factory=deps.session_factory,
+        key=(CHART_JOB, site_digest.scope, site_digest.period),
+        channel=channel,
+        thread_ts=thread_ts,
+        upload=upload,
+    )
+    return [outcome]

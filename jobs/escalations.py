@@ -1,7 +1,7 @@
 """``escalations``: issues nobody has acknowledged climb the ladder, managers first, then heads.
 
 Each unresolved issue is judged at the clock ``at``: the levels whose deadline has passed while
-it is still open are pinged by DM (``bot.records.issues.escalation_due``), and an issue
+it is still open are pinged by DM (``bot.numbers.issues.escalation_due``), and an issue
 acknowledged but not resolved for four hours reminds its acknowledger once.
 Every ping is a ledger post per issue,
 person and level, so a level is pinged once however often the job runs, and a run after
@@ -11,7 +11,7 @@ no longer due at any level.
 
 from datetime import datetime
 
-from bot.records.issues import ESCALATIONS_JOB, send_due_pings
+from bot.slack.issues import ESCALATIONS_JOB, send_due_pings
 from bot.slack.ledger import PostOutcome
 from jobs.base import JobDeps
 

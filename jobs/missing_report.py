@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import session_scope
 from bot.messages.alerts import (
     build_missing_report_blocks,
     build_missing_reports_dm_blocks,
@@ -23,8 +22,8 @@ from bot.messages.alerts import (
 )
 from bot.numbers.pace import MissingReport, missing_reports
 from bot.plant.file import alerts_of
-from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
-from jobs.base import JobDeps, shifts_due
+from bot.slack.ledger import DuePost, Message, PostOutcome
+from jobs.base import JobDeps, post_due, shifts_due
 from models import Shift, Site
 
 name = "missing-report"
@@ -34,9 +33,7 @@ MANAGER_DELAY = timedelta(minutes=60)
 
 
 def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
-    with session_scope(deps.session_factory) as session:
-        posts = _due_reminders(session, at)
-    return post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
+    return post_due(deps, at, _due_reminders)
 
 
 def _due_reminders(session: Session, at: datetime) -> list[DuePost]:

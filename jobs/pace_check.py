@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import session_scope
 from bot.messages.alerts import (
     build_pace_alert_blocks,
     build_pace_escalation_blocks,
@@ -23,8 +22,8 @@ from bot.numbers.pace import LinePace, compute_line_pace
 from bot.plant.file import AlertConfig, alerts_of
 from bot.plant.people import line_people
 from bot.plant.shifts import ShiftInstance, instances_between
-from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
-from jobs.base import LONGEST_SHIFT, JobDeps
+from bot.slack.ledger import DuePost, Message, PostOutcome
+from jobs.base import LONGEST_SHIFT, JobDeps, post_due
 from models import Role, Shift, Site
 
 name = "pace-check"
@@ -32,9 +31,7 @@ description = "Line channel alert when a shift is heading below target; DM manag
 
 
 def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
-    with session_scope(deps.session_factory) as session:
-        posts = _due_alerts(session, at)
-    return post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
+    return post_due(deps, at, _due_alerts)
 
 
 def _due_alerts(session: Session, at: datetime) -> list[DuePost]:

@@ -3,24 +3,21 @@
 It also redraws the shift's live board one last time, with the shift's final numbers.
 """
 
-import logging
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
-from bot.messages.board import board_text, build_board_blocks
+from bot.messages.handover import unacknowledged_handover_text
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
 from bot.numbers.production import compute_shift_board
 from bot.plant.file import alerts_of
-from bot.records.handover import pending_handover_note
+from bot.records.handover import pending_handover
+from bot.slack.boards import BoardKey, finalise_board
 from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
 from jobs.base import JobDeps, shifts_due
-from models import Line, Shift, ShiftBoard, Site
-
-logger = logging.getLogger(__name__)
+from models import Shift, Site
 
 name = "shift-summary"
 description = "Each line's shift numbers to its channel, after the shift ends + report grace."
@@ -36,13 +33,13 @@ def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
     )
     for outcome in outcomes:
         if outcome.sent:
-            _finalise_board(deps, *due[outcome.key][1], at=at)
+            finalise_board(deps.client, deps.session_factory, due[outcome.key][1], at=at)
     return outcomes
 
 
 def _due_summaries(
     session: Session, at: datetime
-) -> dict[tuple[str, str, str], tuple[DuePost, tuple[int, int, date]]]:
+) -> dict[tuple[str, str, str], tuple[DuePost, BoardKey]]:
     """Ledger key → (the summary post, the board it closes: line id, shift id, date)."""
     due = {}
     for site in session.scalars(select(Site).order_by(Site.id)):
@@ -60,11 +57,8 @@ def _due_summaries(
                 blocks = build_shift_summary_blocks(
                     view,
                     reported=view.totals.output_entries > 0,
-                    pending_handover=pending_handover_note(
-                        session,
-                        line_id=line.id,
-                        shift_id=shift.id,
-                        production_date=instance.production_date,
+                    pending_handover=_pending_handover_text(
+                        session, (line.id, shift.id, instance.production_date)
                     ),
                 )
                 post = DuePost(
@@ -81,33 +75,9 @@ def _due_summaries(
     return due
 
 
-def _finalise_board(
-    deps: JobDeps, line_id: int, shift_id: int, production_date: date, *, at: datetime
-) -> None:
-    with session_scope(deps.session_factory) as session:
-        board = session.scalars(
-            select(ShiftBoard).where(
-                ShiftBoard.line_id == line_id,
-                ShiftBoard.shift_id == shift_id,
-                ShiftBoard.production_date == production_date,
-            )
-        ).first()
-        if board is None or board.message_ts is None:
-            return
-        view = compute_shift_board(
-            session,
-            line=session.get_one(Line, line_id),
-            shift=session.get_one(Shift, shift_id),
-            production_date=production_date,
-            at=at,
-        )
-        channel, message_ts = board.channel_id, board.message_ts
-    try:
-        deps.client.chat_update(
-            channel=channel,
-            ts=message_ts,
-            text=board_text(view),
-            blocks=[block.to_dict() for block in build_board_blocks(view, final=True)],
-        )
-    except (SlackApiError, SlackClientError):
-        logger.exception("final board of line %s not updated", line_id)
+def _pending_handover_text(session: Session, key: BoardKey) -> str | None:
+    line_id, shift_id, production_date = key
+    handover = pending_handover(
+        session, line_id=line_id, shift_id=shift_id, production_date=production_date
+    )
+    return unacknowledged_handover_text(handover) if handover else None

@@ -17,10 +17,9 @@ from bot.db import session_scope
 from bot.messages.weekly import build_weekly_blocks, weekly_text
 from bot.numbers.weekly import WEEK, WeeklyReview, compute_weekly_review
 from bot.plant.file import alerts_of
-from bot.plant.people import site_heads
 from bot.plant.shifts import local_date
 from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
-from jobs.base import CATCH_UP, JobDeps
+from jobs.base import CATCH_UP, JobDeps, site_review_posts
 from models import Site
 
 name = "weekly-digest"
@@ -65,20 +64,7 @@ def weeks_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:
 
 
 def _posts(session: Session, site: Site, review: WeeklyReview) -> list[DuePost]:
-    text = weekly_text(review)
     blocks = [block.to_dict() for block in build_weekly_blocks(review)]
-    # Scoped by site too: one person may be head of two sites, each with its own review.
-    targets = [
-        (f"site:{site.id}/head:{user}", user) for user in site_heads(session, site_id=site.id)
-    ]
-    if site.digest_channel:
-        targets.insert(0, (f"site:{site.id}", site.digest_channel))
-    return [
-        DuePost(
-            job=name,
-            scope=scope,
-            period=review.period,
-            message=Message(channel=channel, text=text, blocks=blocks),
-        )
-        for scope, channel in targets
-    ]
+    message = Message("", weekly_text(review), blocks)
+    where = (site.id, site.digest_channel)
+    return site_review_posts(session, name, review.period, site=where, message=message)

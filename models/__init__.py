@@ -1,5 +1,6 @@
 """SQLAlchemy tables, pydantic schemas for input, and the Alembic migrations."""
 
+from models.enums import IssueCategory, IssueStatus, Role, Severity
 from models.handover import Handover
 from models.tables import (
     AuditRecord,
@@ -7,16 +8,12 @@ from models.tables import (
     CalendarEntry,
     DelayEntry,
     Issue,
-    IssueCategory,
     IssueEvent,
-    IssueStatus,
     LedgerPost,
     Line,
     OutputEntry,
     Person,
-    Role,
     RoleAssignment,
-    Severity,
     Shift,
     ShiftBoard,
     Site,

@@ -1,4 +1,4 @@
-"""The handover note an outgoing lead leaves for the next shift (PRODUCT.md §3 ``/prod handover``).
+"""The handover note an outgoing lead leaves for the next shift (``/prod handover``).
 
 A handover belongs to the shift instance it was written in (``shift_id``, ``production_date``)
 and is meant for the next shift instance the line is planned on (``next_shift_id``,

@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from models.tables import IssueCategory, Severity
+from models.enums import IssueCategory, Severity
 
 MAX_QUANTITY = 10_000_000
 MAX_NOTE = 2000
@@ -67,7 +67,8 @@ class UsageError(Exception):
         self.usage = usage
 
 
-def _blank_to_none(value: object) -> object:
+def blank_to_none(value: object) -> object:
+    """A blank string as None, for optional fields a form or a CSV cell may leave empty."""
     if isinstance(value, str) and not value.strip():
         return None
     return value
@@ -77,10 +78,10 @@ LineCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=MAX_NAME)
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
-OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
+OptionalName = Annotated[Name | None, BeforeValidator(blank_to_none)]
 Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
 NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE)]
-Note = Annotated[NoteText | None, BeforeValidator(_blank_to_none)]
+Note = Annotated[NoteText | None, BeforeValidator(blank_to_none)]
 
 
 class _Command(BaseModel):

@@ -1,4 +1,4 @@
-"""The data model of PRODUCT.md §2 as SQLAlchemy 2 typed tables.
+"""The data model as SQLAlchemy 2 typed tables: the plant, what people report, issues, posts.
 
 Every instant is a timezone-aware ``datetime`` stored in UTC. A shift instance is identified by
 (line or site, shift, production date), where the production date is the local date on which the
@@ -32,6 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from models.enums import IssueCategory, IssueStatus, Role, Severity
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -72,38 +74,6 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
-
-
-class Role(enum.StrEnum):
-    LEAD = "lead"
-    MANAGER = "manager"
-    HEAD = "head"
-
-
-class Severity(enum.StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return list(Severity).index(self)
-
-
-class IssueCategory(enum.StrEnum):
-    SAFETY = "safety"
-    QUALITY = "quality"
-    EQUIPMENT = "equipment"
-    MATERIAL = "material"
-    PEOPLE = "people"
-    OTHER = "other"
-
-
-class IssueStatus(enum.StrEnum):
-    OPEN = "open"
-    ACKNOWLEDGED = "acknowledged"
-    RESOLVED = "resolved"
 
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:

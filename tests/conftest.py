@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.entry.wsgi import create_wsgi_app
-from bot.plant.file import apply_plant, read_plant_file
+from bot.plant.apply import apply_plant
+from bot.plant.file import read_plant_file
 from bot.settings import Settings
 from models import Base
 from tests.fakes.slack_api import FakeSlackAPI, running_fake_slack
-from tests.slack_requests import SlackSender
+from tests.slack_requests import SIGNING_SECRET, SlackSender, sender_to
 
 
 @pytest.fixture(scope="session")
@@ -67,10 +68,18 @@ def _empty_all_tables(engine: Engine) -> None:
 
 
 @pytest.fixture
-def plant_toml(tmp_path: Path) -> Path:
-    """The sample plant of PRODUCT.md §6 with a second line and a night shift."""
+def plant_text() -> str:
+    """The plant file's text; a module or class overrides this fixture for another plant."""
+    return SAMPLE_PLANT
+
+
+@pytest.fixture
+def plant_toml(tmp_path: Path, plant_text: str) -> Path:
+    """The plant file, by default the sample plant: the Riverside site with a bottling line on
+    three shifts (A, B and the night shift C) and a press on two, a calendar stop and the
+    alert settings."""
     path = tmp_path / "plant.toml"
-    path.write_text(SAMPLE_PLANT)
+    path.write_text(plant_text)
     return path
 
 
@@ -138,9 +147,6 @@ escalation = { critical = [0, 15], high = [15, 60], medium = [240] }
 """
 
 
-SIGNING_SECRET = "test-signing-secret"
-
-
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlackAPI]:
     with running_fake_slack() as fake:
@@ -187,11 +193,7 @@ def slack(
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield SlackSender(
-            url=f"http://127.0.0.1:{server.server_port}/slack/events",
-            signing_secret=SIGNING_SECRET,
-            response_base=fake_slack.base_url,
-        )
+        yield sender_to(server.server_port, response_base=fake_slack.base_url)
     finally:
         server.shutdown()
         server.server_close()

@@ -1,112 +1,52 @@
-"""Requests into the app exactly as Slack sends them: form-encoded, signed, timestamped."""
+"""Requests into the app exactly as Slack sends them, for the tests.
 
-import itertools
-import json
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
+They are signed and built by the package's one Slack request signer (``bot.demo.signing``);
+here they only get the tests' defaults: sent by L1's lead in L1's channel, with the tests'
+signing secret.
+"""
+
 from typing import Any
-from urllib.parse import urlencode
 
-from slack_sdk.signature import SignatureVerifier
+from bot.demo.signing import SignedSlackRequests, SlackReply
 
-from tests.fakes.slack_api import TEAM_ID
+__all__ = ["LEAD", "LINE_CHANNEL", "SIGNING_SECRET", "SlackReply", "SlackSender", "sender_to"]
 
-_triggers = itertools.count(1)
-
-
-@dataclass
-class SlackReply:
-    status: int
-    body: str
-
-    @property
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.body)
-
-    @property
-    def text(self) -> str:
-        return str(self.json.get("text", ""))
+SIGNING_SECRET = "test-signing-secret"
+LEAD = "U0LEAD0001"
+LINE_CHANNEL = "C0LINE0001"
 
 
-class SlackSender:
-    def __init__(self, *, url: str, signing_secret: str, response_base: str) -> None:
-        self.url = url
-        self.signing_secret = signing_secret
-        self.response_base = response_base
+class SlackSender(SignedSlackRequests):
+    """Signed commands, button presses and modal submissions, from L1's lead unless told."""
 
     def command(
         self,
         name: str,
         text: str = "",
         *,
-        user: str = "U0LEAD0001",
-        channel: str = "C0LINE0001",
+        user: str = LEAD,
+        channel: str = LINE_CHANNEL,
         trigger_id: str | None = None,
     ) -> SlackReply:
-        trigger = trigger_id or f"{next(_triggers)}.{time.time_ns()}.trigger"
-        form = {
-            "token": "legacy-verification-token",
-            "team_id": TEAM_ID,
-            "team_domain": "factory",
-            "channel_id": channel,
-            "channel_name": "line",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": name,
-            "text": text,
-            "api_app_id": "A0PRODBOT1",
-            "is_enterprise_install": "false",
-            "response_url": f"{self.response_base}response/{trigger}",
-            "trigger_id": trigger,
-        }
-        return self.post(urlencode(form))
+        return super().command(name, text, user=user, channel=channel, trigger_id=trigger_id)
 
     def action(
-        self, action_id: str, value: str, *, user: str = "U0LEAD0001", channel: str = "C0LINE0001"
+        self, action_id: str, value: str, *, user: str = LEAD, channel: str = LINE_CHANNEL
     ) -> SlackReply:
-        payload = {
-            "type": "block_actions",
-            "team": {"id": TEAM_ID, "domain": "factory"},
-            "user": {"id": user, "team_id": TEAM_ID},
-            "api_app_id": "A0PRODBOT1",
-            "token": "legacy-verification-token",
-            "container": {"type": "message", "is_ephemeral": True},
-            "trigger_id": f"{next(_triggers)}.{time.time_ns()}.trigger",
-            "channel": {"id": channel, "name": "line"},
-            "response_url": f"{self.response_base}response/action",
-            "actions": [
-                {
-                    "type": "button",
-                    "action_id": action_id,
-                    "block_id": "b1",
-                    "value": value,
-                    "action_ts": f"{time.time():.6f}",
-                }
-            ],
-        }
-        return self.post(urlencode({"payload": json.dumps(payload)}))
+        """A press on the button ``action_id`` carrying ``value`` in an ephemeral message."""
+        return self.press({"action_id": action_id, "value": value}, user=user, channel=channel)
 
-    def post(
-        self, body: str, *, timestamp: int | None = None, signature: str | None = None
+    def submit(
+        self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str = LEAD
     ) -> SlackReply:
-        timestamp = timestamp if timestamp is not None else int(time.time())
-        signature = signature or SignatureVerifier(self.signing_secret).generate_signature(
-            timestamp=str(timestamp), body=body
-        )
-        request = urllib.request.Request(
-            self.url,
-            data=body.encode(),
-            method="POST",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "X-Slack-Request-Timestamp": str(timestamp),
-                "X-Slack-Signature": signature,
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return SlackReply(response.status, response.read().decode())
-        except urllib.error.HTTPError as error:
-            return SlackReply(error.code, error.read().decode())
+        return super().submit(view, values, user=user)
+
+
+def sender_to(port: int, *, response_base: str) -> SlackSender:
+    """Signed requests to the app serving Slack's events on ``port`` of this machine."""
+    return SlackSender(
+        url=f"http://127.0.0.1:{port}/slack/events",
+        signing_secret=SIGNING_SECRET,
+        response_base=response_base,
+        trigger_tag="trigger",
+    )

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import make_engine, make_session_factory, session_scope
-from models import Line, OutputEntry, Shift, Site
+from models import OutputEntry, Site
 from tests.conftest import SAMPLE_PLANT
+from tests.db_rows import in_shift
 
 PRODBOT = str(Path(sys.executable).with_name("prodbot"))
 
@@ -130,14 +131,10 @@ def _add_entries(database_url: str, entries: list[tuple[date, int, int]]) -> Non
     engine = make_engine(database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
-            line = session.scalars(select(Line).where(Line.code == "L1")).one()
-            shift = session.scalars(select(Shift).where(Shift.name == "A")).one()
             for index, (day, good, scrap) in enumerate(entries):
                 session.add(
                     OutputEntry(
-                        line_id=line.id,
-                        shift_id=shift.id,
-                        production_date=day,
+                        **in_shift(session, "L1", "A", day),
                         good=good,
                         scrap=scrap,
                         note=f"cli test {index}",

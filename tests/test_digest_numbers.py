@@ -9,15 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.numbers.digest import (
-    Digest,
-    ParetoRow,
-    TargetPlan,
-    compute_digest,
-    downtime_pareto,
-    forecast_month_end,
-)
+from bot.numbers.digest import Digest, ParetoRow, compute_digest, downtime_pareto
+from bot.numbers.periods import forecast_month_end
 from bot.numbers.production import target_for
+from bot.numbers.target_plan import TargetPlan
 from models import (
     CalendarEntry,
     DelayEntry,
@@ -213,7 +208,7 @@ def test_month_end_forecast_extrapolates_each_lines_run_rate_per_planned_shift(
     assert forecast is not None
     # L1: 2400 made in 9 planned shifts, 54 left → 2400 + 2400 / 9 × 54 = 16 800.
     # press2: 1200 made in 6 planned shifts, 36 left → 1200 + 1200 / 6 × 36 = 8 400.
-    assert (forecast.projected, forecast.month_target) == (25_200, MONTH_TARGET)
+    assert (forecast.actual, forecast.target) == (25_200, MONTH_TARGET)
     assert forecast.attainment == pytest.approx(25_200 / MONTH_TARGET)
 
 
@@ -225,7 +220,7 @@ def test_forecast_takes_a_line_without_planned_shifts_yet_at_its_target() -> Non
     forecast = forecast_month_end(planned, made, production_date=day1, month_end=date(2026, 11, 30))
 
     assert forecast is not None
-    assert (forecast.projected, forecast.month_target) == (80 + 80 * 2 + 50, 350)
+    assert (forecast.actual, forecast.target) == (80 + 80 * 2 + 50, 350)
     assert forecast_month_end({}, made, production_date=day1, month_end=day3) is None
 
 
@@ -249,7 +244,8 @@ def test_a_day_without_plan_or_output_has_no_production(floor: Floor) -> None:
     assert not floor.digest(sunday, as_of=datetime(2026, 11, 23, 6, tzinfo=UTC)).has_production
 
 
-def test_batched_targets_agree_with_target_for(floor: Floor) -> None:
+def test_a_plan_of_many_instances_agrees_with_target_for_each(floor: Floor) -> None:
+    """Both go through ``TargetPlan``; what differs is the rows loaded, for a range or one date."""
     floor.add(
         Target(
             line_id=floor.lines["L1"],
@@ -273,14 +269,25 @@ def test_batched_targets_agree_with_target_for(floor: Floor) -> None:
     first, last = date(2026, 11, 14), date(2026, 11, 24)
     with floor.session_factory() as session:
         site = session.get_one(Site, floor.site_id)
-        plan = TargetPlan(lines=site.lines, shifts=site.shifts, first=first, last=last)
-        plan.load(session, site_id=site.id)
-        for offset in range((last - first).days + 1):
-            day = first + timedelta(days=offset)
-            for line in site.lines:
-                for shift in site.shifts:
-                    expected = target_for(session, line=line, shift=shift, production_date=day)
-                    assert plan.target(line, shift, day) == expected, (line.code, shift.name, day)
+        plan = TargetPlan.load(
+            session, site_id=site.id, lines=site.lines, shifts=site.shifts, first=first, last=last
+        )
+        single = {
+            (line.id, shift.id, day): target_for(
+                session, line=line, shift=shift, production_date=day
+            )
+            for day in (first + timedelta(days=n) for n in range((last - first).days + 1))
+            for line in site.lines
+            for shift in site.shifts
+        }
+    assert plan.instances() == {key: units for key, units in single.items() if units is not None}
+    l1, press2 = floor.lines["L1"], floor.lines["press2"]
+    a, b = floor.shifts["A"], floor.shifts["B"]
+    assert single[(l1, a, date(2026, 11, 17))] == 1000  # the override
+    assert single[(l1, a, date(2026, 11, 20))] == 800  # after it, the plant file's default
+    assert single[(press2, b, date(2026, 11, 20))] is None  # stopped by the calendar
+    assert single[(press2, a, date(2026, 11, 20))] == 400  # the stop named shift B only
+    assert single[(l1, a, date(2026, 11, 21))] is None  # Saturday: shift A does not run
     assert floor.digest().lines[0].target == 1000 + 800 + 600
 
 

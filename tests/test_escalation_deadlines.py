@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.numbers.issues import Level, escalation_deadlines, escalation_due, reminder_due
 from bot.plant.file import AlertConfig
-from bot.records.issues import Level, escalation_deadlines, escalation_due, reminder_due
 from models import Issue, IssueCategory, IssueStatus, Severity
 
 RAISED = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)

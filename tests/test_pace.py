@@ -1,29 +1,16 @@
 """Pace numbers: breaks spread evenly, real shift lengths on daylight-saving days."""
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.numbers.pace import productive_minutes_elapsed, project_pace
 from bot.numbers.production import pace
 from bot.plant.shifts import shift_instance
+from tests.test_shifts import BERLIN, Pattern
 
-BERLIN = ZoneInfo("Europe/Berlin")
-EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-@dataclass(frozen=True)
-class Pattern:
-    id: int
-    name: str
-    start: time
-    end: time
-    weekdays: list[str] = field(default_factory=lambda: list(EVERY_DAY))
-    break_minutes: int = 0
-
-
+# An instance is resolved whether or not its pattern runs that weekday, so the patterns' weekdays
+# do not matter here.
 DAY = Pattern(1, "A", time(6), time(14), break_minutes=30)
 NIGHT = Pattern(2, "N", time(22), time(6))
 WEDNESDAY = shift_instance(DAY, date(2026, 11, 18), BERLIN)

@@ -1,4 +1,5 @@
-"""Slash-command text → pydantic models (handlers/parsing.py, PRODUCT.md §3)."""
+"""Line commands' text → pydantic models: /output, /delay and /issue, the line they name, their
+durations, and the sentences pydantic errors become (handlers/parsing.py, parsing_tokens.py)."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -6,24 +7,19 @@ from datetime import date, timedelta
 import pytest
 from pydantic import BaseModel
 
-from handlers.parsing import parse_delay, parse_duration, parse_issue, parse_output, parse_prod
+from handlers.parsing import parse_delay, parse_issue, parse_output
+from handlers.parsing_tokens import parse_duration
+from models.enums import IssueCategory, Severity
 from models.schemas import (
     MAX_NOTE,
-    USAGE,
     DelayCommand,
     ExportCommand,
-    HandoverCommand,
-    HelpCommand,
     IssueCommand,
     OutputCommand,
     ParseContext,
-    StatusCommand,
-    TargetCommand,
-    UndoCommand,
     UsageError,
     validate_command,
 )
-from models.tables import IssueCategory, Severity
 
 TODAY = date(2024, 5, 10)
 REASONS = ("breakdown", "changeover", "material", "quality", "no-operator", "other")
@@ -339,8 +335,8 @@ def test_issue_category_and_safety(
         ("l1", "how bad is it?"),
         ("high", "describe the issue after the severity"),
         ("press2 high   ", "describe the issue after the severity"),
-        ("urgent belt", "unknown severity 'urgent' — use low, medium, high or critical"),
         ("high " + "x" * (MAX_NOTE + 1), "the issue text is too long: 2,001 characters"),
+        ("urgent belt", "unknown severity 'urgent' — use low, medium, high or critical"),
     ],
 )
 def test_issue_refuses(text: str, problem: str) -> None:
@@ -354,130 +350,7 @@ def test_issue_modal_data_gets_the_same_safety_rule() -> None:
     assert command.line == "l1"
 
 
-# --- /prod ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("", HelpCommand()),
-        ("help", HelpCommand()),
-        ("he", HelpCommand()),
-        ("HELP output", HelpCommand()),
-        ("status", StatusCommand(line="l1")),
-        ("s press2", StatusCommand(line="press2")),
-        ("status all", StatusCommand(line=None)),
-        ("target l1 800", TargetCommand(line="l1", units=800)),
-        (
-            "t PRESS2 1,500 shift night from 2024-05-13 to 2024-05-17",
-            TargetCommand(
-                line="press2",
-                units=1500,
-                shift="night",
-                valid_from=date(2024, 5, 13),
-                valid_to=date(2024, 5, 17),
-            ),
-        ),
-        (
-            "target l1 0 to 2024-05-12",
-            TargetCommand(line="l1", units=0, valid_to=date(2024, 5, 12)),
-        ),
-        ("undo", UndoCommand()),
-        ("u", UndoCommand()),
-        ("export", ExportCommand()),
-        (
-            "ex from 2024-05-01 to 2024-05-10",
-            ExportCommand(date_from=date(2024, 5, 1), date_to=date(2024, 5, 10)),
-        ),
-        ("handover", HandoverCommand()),
-        ("handover   ", HandoverCommand()),
-        ("ha press2 waiting on\nmaterial", HandoverCommand(note="press2 waiting on\nmaterial")),
-    ],
-)
-def test_prod_subcommands(text: str, expected: object) -> None:
-    assert parse_prod(text, MAPPED) == expected
-
-
-def test_prod_status_in_an_unmapped_channel_is_all_lines() -> None:
-    assert parse_prod("status", UNMAPPED) == StatusCommand(line=None)
-
-
-@pytest.mark.parametrize(
-    ("text", "problem", "usage"),
-    [
-        ("h", "'h' could be handover or help — type more letters", "help"),
-        (
-            "report",
-            "unknown command 'report' — use status, target, undo, export, handover or help",
-            "help",
-        ),
-        ("l1", "for that line's numbers: `/prod status l1`", "help"),
-        ("status L3", "unknown line 'L3' (lines: l1, press2)", "status"),
-        ("status l1 press2", "unexpected 'press2'", "status"),
-        ("target", "which line and how many units?", "target"),
-        ("target 800", "which line? name it first", "target"),
-        ("target L3 800", "unknown line 'L3'", "target"),
-        ("target l1", "how many units?", "target"),
-        ("target l1 -1", "'-1' is negative", "target"),
-        ("target l1 lots", "'lots' is not a number of units", "target"),
-        ("target l1 20000000", "is more than a line can make (max 10,000,000)", "target"),
-        ("target l1 800 shift", "`shift` needs a shift name", "target"),
-        (
-            "target l1 800 from 2024-05-13 to 2024-05-12",
-            "the end date 2024-05-12 is before",
-            "target",
-        ),
-        ("target l1 800 from 13.5.2024", "'13.5.2024' is not a date", "target"),
-        ("target l1 800 soon", "unexpected 'soon'", "target"),
-        ("undo everything", "unexpected 'everything'", "undo"),
-        ("export from 2024-05-11", "2024-05-11 is in the future (today is 2024-05-10)", "export"),
-        ("export to 2024-06-01", "2024-06-01 is in the future", "export"),
-        ("export from 2024-05-09 to 2024-05-01", "the end date 2024-05-01 is before", "export"),
-        ("export 2024-05-01", "put `from` or `to` before the date 2024-05-01", "export"),
-        ("export from", "`from` needs a date", "export"),
-        ("handover " + "x" * (MAX_NOTE + 1), "the note is too long", "handover"),
-    ],
-)
-def test_prod_refuses(text: str, problem: str, usage: str) -> None:
-    error = usage_error(parse_prod, text)
-    assert problem in error.problem
-    assert error.usage == USAGE[usage]
-
-
-# --- the error itself -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("func", "text", "command"),
-    [
-        (parse_output, "12a", "output"),
-        (parse_output, "", "output"),
-        (parse_delay, "45m zzz", "delay"),
-        (parse_issue, "high", "issue"),
-        (parse_prod, "target l1 x", "target"),
-        (parse_prod, "export from 2099-01-01", "export"),
-    ],
-)
-def test_usage_error_carries_the_usage_line(func: Parser, text: str, command: str) -> None:
-    error = usage_error(func, text)
-    assert error.usage == USAGE[command]
-    assert USAGE[command] in str(error)
-    assert error.problem in str(error)
-
-
-def test_usage_keys() -> None:
-    assert set(USAGE) == {
-        "output",
-        "delay",
-        "issue",
-        "status",
-        "target",
-        "undo",
-        "export",
-        "handover",
-        "help",
-    }
-    assert USAGE["output"] == "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]"
+# --- pydantic errors -------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

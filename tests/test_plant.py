@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.plant.file import PlantFileError, apply_plant, read_plant_file
+from bot.plant.apply import apply_plant
+from bot.plant.file import PlantFileError, read_plant_file
 from models import (
     AuditRecord,
     Base,

@@ -5,57 +5,33 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.numbers import repeats
-from bot.numbers.repeats import RepeatProblem, find_repeat_problems, raise_repeat_problems
-from models import (
-    AuditRecord,
-    DelayEntry,
-    Issue,
-    IssueEvent,
-    IssueStatus,
-    Line,
-    Severity,
-    Shift,
-    Site,
-)
+from bot.numbers.repeats import RepeatProblem, find_repeat_problems
+from bot.records import repeat_issues
+from bot.records.repeat_issues import raise_repeat_problems
+from models import AuditRecord, DelayEntry, Issue, IssueEvent, IssueStatus, Severity, Site
+from tests.db_rows import in_shift
 
 MONDAY = date(2026, 11, 16)
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 
 
-def add_delay(
-    session: Session,
-    line_code: str,
-    day: date,
-    minutes: int,
-    reason: str = "material",
-    *,
-    shift_name: str = "A",
-    voided: bool = False,
-) -> None:
-    line = session.scalars(select(Line).where(Line.code == line_code)).one()
-    shift = session.scalars(select(Shift).where(Shift.name == shift_name)).one()
-    session.add(
-        DelayEntry(
-            line_id=line.id,
-            shift_id=shift.id,
-            production_date=day,
-            minutes=minutes,
-            reason=reason,
-            reported_by="U0LEAD0001",
-            reported_at=AT,
-            voided_at=AT if voided else None,
-            voided_by="U0MGR00001" if voided else None,
-        )
-    )
-
-
 def _delays(
     session_factory: sessionmaker[Session], *entries: tuple[str, date, int, str, bool]
 ) -> None:
+    """Delays of shift A: (line code, production date, minutes, reason, voided)."""
     with session_scope(session_factory) as session:
         for line_code, day, minutes, reason, voided in entries:
-            add_delay(session, line_code, day, minutes, reason, voided=voided)
+            session.add(
+                DelayEntry(
+                    **in_shift(session, line_code, "A", day),
+                    minutes=minutes,
+                    reason=reason,
+                    reported_by="U0LEAD0001",
+                    reported_at=AT,
+                    voided_at=AT if voided else None,
+                    voided_by="U0MGR00001" if voided else None,
+                )
+            )
 
 
 def _material(*days: date, line: str = "L1") -> list[tuple[str, date, int, str, bool]]:
@@ -186,7 +162,7 @@ def test_a_concurrent_run_that_raised_it_first_wins_without_an_error(
     _delays(session_factory, *_material(_day(0), _day(1), _day(2)))
     _raise(session_factory, _day(2))
     # The other run committed between this run's check and its insert.
-    monkeypatch.setattr(repeats, "_raised_keys", lambda session, keys: set())
+    monkeypatch.setattr(repeat_issues, "_raised_keys", lambda session, keys: set())
 
     (problem,) = _raise(session_factory, _day(3))
 

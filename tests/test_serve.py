@@ -16,11 +16,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant.file import apply_plant, validate_plant
+from bot.plant.apply import apply_plant
+from bot.plant.file import validate_plant
 from bot.settings import Settings
-from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.slack_requests import SlackSender
+from tests.slack_requests import SIGNING_SECRET, SlackSender, sender_to
 
 PRODBOT = str(Path(sys.executable).with_name("prodbot"))
 
@@ -70,11 +70,7 @@ def served(
     )
     try:
         wait_until_healthy(f"http://127.0.0.1:{port}/healthz", server)
-        yield SlackSender(
-            url=f"http://127.0.0.1:{port}/slack/events",
-            signing_secret=SIGNING_SECRET,
-            response_base=fake_slack.base_url,
-        )
+        yield sender_to(port, response_base=fake_slack.base_url)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=15)

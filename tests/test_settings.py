@@ -14,14 +14,22 @@ TOKEN = "xoxb-1234-very-secret-token"
 SIGNING = "very-secret-signing-secret"
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    """The test process's environment without any prodbot or Slack setting."""
+def serve(folder: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``prodbot serve`` run in ``folder`` with only ``settings`` of all prodbot's and Slack's
+    settings in its environment."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith("SLACK_") and key not in {"DATABASE_URL", "PRODBOT_PLANT", "PORT"}
     }
-    return {**env, **extra}
+    return subprocess.run(
+        [PRODBOT, "serve"],
+        cwd=folder,
+        env={**env, **settings},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +41,7 @@ def no_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 
 
 def test_serve_without_a_bot_token_exits_2_with_one_line_naming_it(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [PRODBOT, "serve"],
-        cwd=tmp_path,
-        env=clean_env(SLACK_SIGNING_SECRET=SIGNING),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = serve(tmp_path, SLACK_SIGNING_SECRET=SIGNING)
 
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -50,14 +51,7 @@ def test_serve_without_a_bot_token_exits_2_with_one_line_naming_it(tmp_path: Pat
 
 
 def test_serve_without_any_slack_setting_names_the_bot_token_first(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [PRODBOT, "serve"],
-        cwd=tmp_path,
-        env=clean_env(),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = serve(tmp_path)
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -67,14 +61,7 @@ def test_serve_without_any_slack_setting_names_the_bot_token_first(tmp_path: Pat
 
 
 def test_serve_without_a_signing_secret_names_it(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [PRODBOT, "serve"],
-        cwd=tmp_path,
-        env=clean_env(SLACK_BOT_TOKEN=TOKEN),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = serve(tmp_path, SLACK_BOT_TOKEN=TOKEN)
 
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()

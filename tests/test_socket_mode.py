@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from websockets.sync.server import ServerConnection, serve
 
 from bot.db import session_scope
-from bot.plant.file import apply_plant, validate_plant
+from bot.plant.apply import apply_plant
+from bot.plant.file import validate_plant
 from bot.settings import Settings
 from models import OutputEntry
 from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotFound, ProdbotError
 from bot.messages.targets import target_announcement_text, target_set_text
-from bot.records.reporting import request_scope
+from bot.records.scope import request_scope
 from bot.records.targets import ShiftTargetChange, TargetChange, set_target
 from models import AuditRecord, Target
 from models.schemas import TargetCommand

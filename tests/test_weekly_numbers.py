@@ -6,7 +6,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview, compute_weekly_review
-from models import Line, OutputEntry, Shift, Site
+from models import Site
+from tests.helpers_reports import add_output
 from tests.test_repeats import add_delay
 
 MONDAY = date(2026, 11, 16)  # 2026-W47
@@ -17,33 +18,6 @@ GRACE = timedelta(minutes=15)
 REVIEW_AT = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)  # Monday 07:30 Berlin
 # Shift A on Monday 16 Nov ends 14:00 Berlin, 13:00 UTC; its grace runs out at 13:15 UTC.
 A_DEADLINE = datetime(2026, 11, 16, 13, 15, tzinfo=UTC)
-
-
-def add_output(
-    session: Session,
-    line_code: str,
-    shift_name: str,
-    day: date,
-    good: int,
-    scrap: int = 0,
-    *,
-    reported_at: datetime,
-    voided: bool = False,
-) -> None:
-    line = session.scalars(select(Line).where(Line.code == line_code)).one()
-    shift = session.scalars(select(Shift).where(Shift.name == shift_name)).one()
-    session.add(
-        OutputEntry(
-            line_id=line.id,
-            shift_id=shift.id,
-            production_date=day,
-            good=good,
-            scrap=scrap,
-            reported_by="U0LEAD0001",
-            reported_at=reported_at,
-            voided_at=reported_at if voided else None,
-        )
-    )
 
 
 def _review(session_factory: sessionmaker[Session], *, as_of: datetime = REVIEW_AT) -> WeeklyReview:

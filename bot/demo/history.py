@@ -23,7 +23,8 @@ from bot.db import session_scope
 from bot.demo.workspace import user_id
 from bot.plant.file import PlantFile
 from bot.plant.shifts import shift_instance
-from bot.records.reporting import RequestScope, record_delay, record_output, request_scope
+from bot.records.reporting import record_delay, record_output
+from bot.records.scope import RequestScope, request_scope
 from models.schemas import DelayCommand, OutputCommand
 
 FIRST_DAY = date(2026, 8, 31)  # the Monday two weeks before the story

@@ -35,7 +35,8 @@ from bot.demo.story import END, START, STORY
 from bot.demo.transcript import Transcript
 from bot.demo.workspace import DemoSlackAPI
 from bot.entry.wsgi import SLACK_PATH, create_wsgi_app
-from bot.plant.file import PlantFile, apply_plant, validate_plant
+from bot.plant.apply import apply_plant
+from bot.plant.file import PlantFile, validate_plant
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from jobs.base import JobDeps

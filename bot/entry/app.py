@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import handlers
 from bot.plant.snapshot import PlantCache
 from bot.settings import Settings
-from bot.slack.boards import BoardPublisher
+from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import make_web_client
 
 

@@ -15,7 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.entry.app import create_app
 from bot.entry.manifest import build_manifest
-from bot.plant.file import PlantFileError, apply_plant, read_plant_file
+from bot.plant.apply import apply_plant
+from bot.plant.file import PlantFileError, read_plant_file
 from bot.settings import ConfigError, get_settings
 from bot.slack.client import make_web_client
 from bot.transfer.export import export_csv_files

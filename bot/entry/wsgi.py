@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import make_engine, make_session_factory
 from bot.entry.app import create_app
 from bot.settings import Settings, get_settings
-from bot.slack.boards import BoardPublisher
+from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import make_web_client
 
 if TYPE_CHECKING:

@@ -1,5 +1,7 @@
 """The live shift board and the lines posted into its thread."""
 
+from dataclasses import dataclass
+
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -17,7 +19,6 @@ from bot.messages.format import (
     shift_label,
 )
 from bot.numbers.production import ShiftBoardView
-from models import DelayEntry, Issue, OutputEntry
 
 MAX_ISSUES_SHOWN = 5
 SEVERITY_ICON = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
@@ -95,7 +96,49 @@ def _note(note: str | None) -> str:
     return f" — _{note[:300]}_" if note else ""
 
 
-def output_thread_line(entry: OutputEntry, view: ShiftBoardView) -> str:
+@dataclass(frozen=True)
+class OutputLine:
+    """An output entry as its thread line shows it."""
+
+    good: int
+    scrap: int
+    reported_by: str
+    voided_by: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class DelayLine:
+    minutes: int
+    reason: str
+    reported_by: str
+    voided_by: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class IssueLine:
+    severity: str
+    category: str | None
+    text: str
+    raised_by: str
+
+
+ThreadEntry = OutputLine | DelayLine | IssueLine
+
+
+def thread_line(entry: ThreadEntry, view: ShiftBoardView) -> str:
+    """The line an entry adds to its board's thread, with the board's numbers after it."""
+    match entry:
+        case OutputLine():
+            return output_thread_line(entry, view)
+        case DelayLine():
+            return delay_thread_line(entry, view)
+        case IssueLine():
+            return issue_thread_line(entry)
+
+
+def output_thread_line(entry: OutputLine, view: ShiftBoardView) -> str:
     made = f"+{entry.good:,} good" + (f", {entry.scrap:,} scrap" if entry.scrap else "")
     pace = f" · pace {percent(view.pace)}" if view.pace is not None else ""
     prefix = f"↩️ voided {made} by {mention(entry.voided_by)}" if entry.voided_by else made
@@ -103,7 +146,7 @@ def output_thread_line(entry: OutputEntry, view: ShiftBoardView) -> str:
     return f"{prefix} → {actual_vs_target(view)}{pace}{reporter}{_note(entry.note)}"
 
 
-def delay_thread_line(entry: DelayEntry, view: ShiftBoardView) -> str:
+def delay_thread_line(entry: DelayLine, view: ShiftBoardView) -> str:
     lost = f"{minutes(view.totals.delay_minutes)} lost this shift"
     if entry.voided_by:
         voided = f"{minutes(entry.minutes)} {entry.reason} by {mention(entry.voided_by)}"
@@ -114,9 +157,9 @@ def delay_thread_line(entry: DelayEntry, view: ShiftBoardView) -> str:
     )
 
 
-def issue_thread_line(issue: Issue) -> str:
-    category = f" [{issue.category.value}]" if issue.category else ""
+def issue_thread_line(issue: IssueLine) -> str:
+    category = f" [{issue.category}]" if issue.category else ""
     return (
-        f"{SEVERITY_ICON[issue.severity.value]} *{issue.severity.value.upper()}* issue{category}: "
+        f"{SEVERITY_ICON[issue.severity]} *{issue.severity.upper()}* issue{category}: "
         f"{issue.text} · {mention(issue.raised_by)}"
     )

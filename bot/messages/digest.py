@@ -1,37 +1,33 @@
 """The daily digest for the digest channel and each head of production.
 
-Slack allows 50 blocks per message and 3000 characters per section text. The per-line table is
-a code block split into sections that fit; when even ``MAX_TABLE_SECTIONS`` of them cannot hold
-every line, the worst lines are shown and the message says how many more there are and how they
-did. Nothing is cut off without saying so.
+It keeps within Slack's limits of 50 blocks per message and 3000 characters per section text:
+the per-line table is shared with the weekly review (``bot.messages.format.line_table``) and
+shows the worst lines when not all fit, the downtime Pareto and the costs show their top reasons
+and lines; whatever is left out is counted in the message. Nothing is cut off without saying so.
 """
 
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 
 from bot.messages.board import SEVERITY_ICON
 from bot.messages.format import (
     amount_vs_target,
-    chunk_rows,
+    clip,
     code_block,
+    line_table,
     minutes,
+    money,
     percent,
     progress_bar,
+    report_header,
 )
-from bot.numbers.digest import Digest, LineDay, PeriodAttainment
-from models import Severity
+from bot.numbers.digest import Digest, LineDay
+from bot.numbers.periods import PeriodAttainment
+from models.enums import Severity
 
-MAX_TABLE_SECTIONS = 8
 PARETO_SHOWN = 8
 COSTS_SHOWN = 5
 ISSUE_TEXT_SHOWN = 150
@@ -51,19 +47,17 @@ def digest_text(digest: Digest) -> str:
 
 
 def build_digest_blocks(digest: Digest) -> list[Block]:
-    blocks: list[Block] = [
-        HeaderBlock(text=f"Daily digest · {digest.site_name}"[:150]),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(text=f"Production date {digest.production_date:%A %d %B %Y}")
-            ]
-        ),
-    ]
+    blocks = report_header(
+        f"Daily digest · {digest.site_name}",
+        f"Production date {digest.production_date:%A %d %B %Y}",
+    )
     if not digest.has_production:
         blocks.append(SectionBlock(text="Nothing was planned or reported on this date."))
         return blocks
     blocks.append(SectionBlock(text=_plant_total(digest)))
-    blocks.extend(_line_table(digest.lines))
+    blocks.extend(
+        line_table(digest.lines, row=_row, worst_first=_worst_first, hidden_note=_hidden_note)
+    )
     blocks.append(DividerBlock())
     blocks.append(SectionBlock(text=_misses(digest.misses)))
     blocks.append(SectionBlock(text=_pareto(digest)))
@@ -81,29 +75,8 @@ def _plant_total(digest: Digest) -> str:
         f"`{progress_bar(digest.attainment)}`\n"
         f"Scrap {digest.total_scrap:,} ({percent(digest.scrap_rate)}) · "
         f"downtime {minutes(digest.delay_minutes)}"
-        + (f" · cost of losses {_money(digest.loss_cost)}" if digest.loss_cost is not None else "")
+        + (f" · cost of losses {money(digest.loss_cost)}" if digest.loss_cost is not None else "")
     )
-
-
-def _line_table(lines: Sequence[LineDay]) -> list[Block]:
-    """The per-line rows as code-block sections, all lines if they fit, else the worst."""
-    shown = [line for line in lines if line.target is not None or line.good or line.scrap]
-    idle = len(lines) - len(shown)
-    width = max((len(line.code) for line in shown), default=0)
-    sections = chunk_rows([_row(line, width) for line in shown])
-    blocks: list[Block] = []
-    notes = []
-    if len(sections) > MAX_TABLE_SECTIONS:
-        worst = sorted(shown, key=_worst_first)
-        sections = chunk_rows([_row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
-        hidden = worst[sum(len(section) for section in sections) :]
-        notes.append(_hidden_note(hidden))
-    blocks.extend(SectionBlock(text=code_block(section)) for section in sections)
-    if idle:
-        notes.append(f"{idle} line{'s' if idle != 1 else ''} not planned and idle")
-    if notes:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(notes))]))
-    return blocks
 
 
 def _row(line: LineDay, width: int) -> str:
@@ -116,6 +89,7 @@ def _row(line: LineDay, width: int) -> str:
 
 
 def _worst_first(line: LineDay) -> tuple[bool, float, str]:
+    """Lowest attainment first, lines without a target last."""
     return (line.attainment is None, line.attainment or 0.0, line.code)
 
 
@@ -168,12 +142,12 @@ def _costs(digest: Digest) -> str:
         (line for line in digest.lines if line.loss_cost),
         key=lambda line: (-(line.loss_cost or 0), line.code),
     )
-    rows = [f"• {line.code}: {_money(line.loss_cost)}" for line in costed[:COSTS_SHOWN]]
+    rows = [f"• {line.code}: {money(line.loss_cost)}" for line in costed[:COSTS_SHOWN]]
     if len(costed) > COSTS_SHOWN:
         rest = sum((line.loss_cost or Decimal(0) for line in costed[COSTS_SHOWN:]), Decimal(0))
-        rows.append(f"…and {len(costed) - COSTS_SHOWN} more lines: {_money(rest)}")
+        rows.append(f"…and {len(costed) - COSTS_SHOWN} more lines: {money(rest)}")
     return (
-        f"*Cost of losses* {_money(digest.loss_cost)}\n"
+        f"*Cost of losses* {money(digest.loss_cost)}\n"
         "_scrap × unit cost + downtime hours × downtime cost per hour_\n" + "\n".join(rows)
     )
 
@@ -193,7 +167,7 @@ def _issues(digest: Digest) -> SectionBlock:
     ]
     oldest = "\n".join(
         f"{SEVERITY_ICON[issue.severity]} {issue.severity} · {issue.line_code} · "
-        f"{_age(issue.age)} — {_clip(issue.text, ISSUE_TEXT_SHOWN)}"
+        f"{_age(issue.age)} — {clip(issue.text, ISSUE_TEXT_SHOWN)}"
         for issue in issues.oldest
     )
     return SectionBlock(
@@ -209,8 +183,7 @@ def _trend(digest: Digest) -> SectionBlock:
             f"*Month to date*\n{_period(digest.month)}",
             "*Month-end forecast*\n"
             + (
-                f"{amount_vs_target(forecast.projected, forecast.month_target)} "
-                "at the current run-rate"
+                f"{amount_vs_target(forecast.actual, forecast.target)} at the current run-rate"
                 if forecast
                 else "— (no target this month)"
             ),
@@ -231,14 +204,6 @@ def _period(period: PeriodAttainment) -> str:
 def _by_rank(by_severity: dict[str, int]) -> list[tuple[str, int]]:
     """Most severe first."""
     return sorted(by_severity.items(), key=lambda item: -Severity(item[0]).rank)
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _money(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{amount:,.2f}"
 
 
 def _age(age: timedelta) -> str:

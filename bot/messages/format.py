@@ -1,11 +1,33 @@
-"""Small text formatters shared by the Block Kit builders."""
+"""Small text formatters shared by the Block Kit builders, and the pieces the daily digest and the
+weekly review share: their header and their per-line table.
 
+Slack allows 50 blocks per message and 3000 characters per section text. A report's per-line
+table is a code block split into sections that fit; when even ``MAX_TABLE_SECTIONS`` of them
+cannot hold every line, the worst lines are shown and a note says what is left out.
+"""
+
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.numbers.periods import LinePeriod
 from bot.plant.shifts import ShiftInstance
 
 BAR_WIDTH = 10
+MAX_TABLE_SECTIONS = 8
+HEADER_LIMIT = 150  # characters in a header block
+
+LineT = TypeVar("LineT", bound=LinePeriod)
 
 
 def percent(share: float | None) -> str:
@@ -20,6 +42,15 @@ def progress_bar(share: float | None, width: int = BAR_WIDTH) -> str:
 
 def quantity(value: int, unit: str) -> str:
     return f"{value:,} {unit}"
+
+
+def money(amount: Decimal | None) -> str:
+    return "—" if amount is None else f"{amount:,.2f}"
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, ending in "…" when it was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def minutes(total: int) -> str:
@@ -71,3 +102,40 @@ def chunk_rows(rows: list[str]) -> list[list[str]]:
         chunks[-1].append(row)
         size += len(row) + 1
     return chunks
+
+
+def report_header(title: str, subtitle: str) -> list[Block]:
+    return [HeaderBlock(text=title[:HEADER_LIMIT]), _context(subtitle)]
+
+
+def line_table(
+    lines: Sequence[LineT],
+    *,
+    row: Callable[[LineT, int], str],
+    worst_first: Callable[[LineT], tuple[bool | float | str, ...]],
+    hidden_note: Callable[[Sequence[LineT]], str],
+) -> list[Block]:
+    """The rows of the lines that planned or made anything, as code-block sections.
+
+    ``row`` formats a line with its code padded to the given width. When the rows need more
+    than ``MAX_TABLE_SECTIONS`` sections, the lines are ordered by ``worst_first``, as many as fit
+    are shown, and ``hidden_note`` says how the others did. Idle lines are counted in a note.
+    """
+    shown = [line for line in lines if line.has_production]
+    width = max((len(line.code) for line in shown), default=0)
+    sections = chunk_rows([row(line, width) for line in shown])
+    notes = []
+    if len(sections) > MAX_TABLE_SECTIONS:
+        worst = sorted(shown, key=worst_first)
+        sections = chunk_rows([row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
+        notes.append(hidden_note(worst[sum(len(section) for section in sections) :]))
+    if idle := len(lines) - len(shown):
+        notes.append(f"{idle} line{'s' if idle != 1 else ''} not planned and idle")
+    blocks: list[Block] = [SectionBlock(text=code_block(section)) for section in sections]
+    if notes:
+        blocks.append(_context(" · ".join(notes)))
+    return blocks
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])

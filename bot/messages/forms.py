@@ -25,8 +25,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.messages.ids import ActionId, BlockId, CallbackId
+from models.enums import IssueCategory, Severity
 from models.schemas import MAX_NOTE
-from models.tables import IssueCategory, Severity
 
 FormKind = Literal["output", "delay", "issue"]
 FORM_KINDS: tuple[FormKind, ...] = ("output", "delay", "issue")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -16,11 +14,7 @@ from slack_sdk.models.blocks import (
 from bot.messages.board import SEVERITY_ICON
 from bot.messages.format import local_clock, mention
 from bot.messages.ids import ActionId
-
-if (
-    TYPE_CHECKING
-):  # bot.records.handover renders with these builders: the types only, no import cycle.
-    from bot.records.handover import HandoverView, RecordedHandover
+from bot.records.handover import HandoverView, RecordedHandover
 
 MAX_ISSUES_SHOWN = 10
 

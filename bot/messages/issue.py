@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from slack_sdk.models.blocks import (
@@ -21,19 +22,19 @@ from slack_sdk.models.views import View
 from bot.messages.board import SEVERITY_ICON
 from bot.messages.format import local_clock, mention, minutes
 from bot.messages.ids import ActionId, BlockId, CallbackId
-
-if (
-    TYPE_CHECKING
-):  # bot.records.issues renders with these builders: the types only, no import cycle.
-    from bot.records.issues import IssueView, Ping, StatusMark
+from bot.numbers.issues import IssueView, PingKind, StatusMark
 
 NOTE_MAX_LENGTH = 1000
 
 
-class PingKind(StrEnum):
-    MANAGERS = "managers"
-    HEADS = "heads"
-    REMINDER = "reminder"
+@dataclass(frozen=True)
+class Ping:
+    """A DM about an issue, as sent at ``at``; ``link`` points at the issue message once posted."""
+
+    kind: PingKind
+    issue: IssueView
+    at: datetime
+    link: str | None
 
 
 class ResolveModalState(BaseModel):

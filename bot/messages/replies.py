@@ -17,7 +17,7 @@ from bot.messages.ids import ActionId
 from bot.messages.targets import SEMANTICS_HINT as TARGET_SEMANTICS
 from bot.numbers.production import LineStatus
 from bot.records.reporting import EntryPlace
-from models.schemas import USAGE
+from models.schemas import USAGE, DelayCommand, IssueCommand, OutputCommand
 
 # Slack's limit for a button's value.
 BUTTON_VALUE_LIMIT = 2000
@@ -56,6 +56,19 @@ def issue_saved_text(severity: str, line_code: str, *, duplicate: bool) -> str:
     return f"✅ Raised a *{severity}* issue on {line_code}; it is on the shift board.{again}"
 
 
+def report_saved_text(
+    command: OutputCommand | DelayCommand | IssueCommand, place: EntryPlace, *, duplicate: bool
+) -> str:
+    """The answer to a saved report, typed or sent from a form."""
+    match command:
+        case OutputCommand():
+            return output_saved_text(command.good, command.scrap, place, duplicate=duplicate)
+        case DelayCommand():
+            return delay_saved_text(command.minutes, command.reason, place, duplicate=duplicate)
+        case IssueCommand():
+            return issue_saved_text(command.severity.value, place.line.code, duplicate=duplicate)
+
+
 def undo_text(kind: str, line_code: str, *, duplicate: bool) -> str:
     again = " (already done — this was a repeat of the same request)" if duplicate else ""
     return (
@@ -66,6 +79,13 @@ def undo_text(kind: str, line_code: str, *, duplicate: bool) -> str:
 
 def export_started_text(date_from: str, date_to: str) -> str:
     return f"📄 Preparing CSV files for {date_from} to {date_to}; they arrive in a DM from me."
+
+
+def export_failed_text(error: str) -> str:
+    return (
+        f"⚠️ Slack refused the export files ({error}). Try again, or ask an admin "
+        "to run `prodbot export`."
+    )
 
 
 def build_implausible_blocks(message: str, confirm_value: str) -> list[Block]:

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
-
 from bot.messages.format import mention, quantity
-
-if (
-    TYPE_CHECKING
-):  # bot.records.targets renders with these builders: the types only, no import cycle.
-    from bot.records.targets import ShiftTargetChange, TargetChange
+from bot.records.targets import ShiftTargetChange, TargetChange, period_text
 
 SEMANTICS_HINT = (
     "QTY is per shift; no `shift` sets every planned shift of the line. No dates = today only, "
     "`from D` = that day, `to D` = today through D. For a lasting change, update the plant file."
 )
-
-
-def period_text(start: date, end: date) -> str:
-    """``on Thu 19 Nov`` or ``from Thu 19 Nov to Fri 20 Nov``."""
-    return f"on {start:%a %d %b}" if start == end else f"from {start:%a %d %b} to {end:%a %d %b}"
 
 
 def _was(shift: ShiftTargetChange) -> str:

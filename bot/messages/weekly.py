@@ -1,34 +1,27 @@
 """The weekly review for the digest channel and each head, and the repeat-problem callout.
 
-Slack allows 50 blocks per message and 3000 characters per section text. The per-line table is
-a code block split into sections that fit; when ``MAX_TABLE_SECTIONS`` cannot hold every line,
-the lines furthest below target are shown and the message says how many more there are. Losses
-and repeat problems are capped the same way, and say so.
+It keeps within Slack's limits of 50 blocks per message and 3000 characters per section text:
+the per-line table is shared with the daily digest (``bot.messages.format.line_table``) and
+shows the lines furthest below target when not all fit. Losses and repeat problems are capped
+too; whatever is left out is counted in the message.
 """
 
 from collections.abc import Callable, Sequence
 
-from slack_sdk.models.blocks import (
-    Block,
-    ContextBlock,
-    DividerBlock,
-    HeaderBlock,
-    MarkdownTextObject,
-    SectionBlock,
-)
+from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 
 from bot.messages.format import (
     amount_vs_target,
-    chunk_rows,
     code_block,
+    line_table,
     minutes,
     percent,
     progress_bar,
+    report_header,
 )
 from bot.numbers.repeats import RepeatProblem
 from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
 
-MAX_TABLE_SECTIONS = 8
 LOSSES_SHOWN = 5
 # Codes and reasons are at most 32 characters, so 15 rows of about 150 fit one section.
 REPEATS_SHOWN = 15
@@ -46,16 +39,12 @@ def weekly_text(review: WeeklyReview) -> str:
 
 def build_weekly_blocks(review: WeeklyReview) -> list[Block]:
     blocks: list[Block] = [
-        HeaderBlock(text=f"Weekly review · {review.site_name}"[:150]),
-        ContextBlock(
-            elements=[
-                MarkdownTextObject(
-                    text=f"Week {review.period} · {review.first:%a %d %b}–{review.last:%a %d %b %Y}"
-                )
-            ]
+        *report_header(
+            f"Weekly review · {review.site_name}",
+            f"Week {review.period} · {review.first:%a %d %b}–{review.last:%a %d %b %Y}",
         ),
         SectionBlock(text=_plant(review)),
-        *_line_table(review.lines),
+        *line_table(review.lines, row=_row, worst_first=_behind_first, hidden_note=_hidden_note),
         DividerBlock(),
         SectionBlock(text=_losses(review)),
     ]
@@ -93,25 +82,6 @@ def _plant(review: WeeklyReview) -> str:
     )
 
 
-def _line_table(lines: Sequence[LineWeek]) -> list[Block]:
-    """Per-line rows as code-block sections: every line if they fit, else the furthest behind."""
-    shown = [line for line in lines if line.target is not None or line.good or line.scrap]
-    width = max((len(line.code) for line in shown), default=0)
-    sections = chunk_rows([_row(line, width) for line in shown])
-    notes = []
-    if len(sections) > MAX_TABLE_SECTIONS:
-        worst = sorted(shown, key=lambda line: (line.attainment or 0.0, line.code))
-        sections = chunk_rows([_row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
-        hidden = len(worst) - sum(len(section) for section in sections)
-        notes.append(f"…and {hidden} more lines closer to target")
-    if idle := len(lines) - len(shown):
-        notes.append(f"{idle} line{'s' if idle != 1 else ''} not planned and idle")
-    blocks: list[Block] = [SectionBlock(text=code_block(section)) for section in sections]
-    if notes:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=" · ".join(notes))]))
-    return blocks
-
-
 def _row(line: LineWeek, width: int) -> str:
     target = f"{line.target:,}" if line.target is not None else "—"
     shifts = line.discipline
@@ -121,6 +91,15 @@ def _row(line: LineWeek, width: int) -> str:
         f"scrap {percent(line.scrap_rate):>4} down {line.delay_minutes:>5}m "
         f"on time {shifts.on_time:>2}/{shifts.shifts:<2} {percent(shifts.share):>4}"
     )
+
+
+def _behind_first(line: LineWeek) -> tuple[float, str]:
+    """Lowest attainment first; a line without a target counts as 0%."""
+    return (line.attainment or 0.0, line.code)
+
+
+def _hidden_note(hidden: Sequence[LineWeek]) -> str:
+    return f"…and {len(hidden)} more lines closer to target"
 
 
 def _losses(review: WeeklyReview) -> str:

@@ -1,4 +1,4 @@
-"""Pace against target within a shift, and who has not reported after it (PRODUCT.md §4).
+"""Pace against target within a shift, and which planned lines have not reported after it.
 
 Plain functions over the database and shift instances; they know nothing of Slack.
 
@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.numbers.production import shift_totals, target_for
+from bot.numbers.production import line_label, shift_totals, target_for
 from bot.plant.people import line_people
 from bot.plant.shifts import ShiftInstance
 from models import Line, Role, Shift
 
-# Before a quarter of the shift has passed the run-rate is too noisy to alert on (§4).
+# Before a quarter of the shift has passed the run-rate is too noisy to alert on.
 PACE_CHECK_FROM_SHARE = 0.25
 
 
@@ -122,9 +122,7 @@ def compute_line_pace(
         return None
     return LinePace(
         line_id=line.id,
-        line_code=line.code,
-        line_name=line.name,
-        unit=line.unit,
+        **line_label(line),
         channel_id=line.channel_id,
         instance=instance,
         zone=ZoneInfo(line.site.timezone),

@@ -5,29 +5,16 @@ Plain functions over the database; they know nothing of Slack. Voided entries ne
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.plant.shifts import (
-    ShiftInstance,
-    latest_shift_instance,
-    local_date,
-    runs_on,
-    shift_instance,
-)
+from bot.numbers.target_plan import TargetPlan
+from bot.plant.shifts import ShiftInstance, latest_shift_instance, local_date, shift_instance
 from bot.plant.snapshot import LineRef, ShiftRef
-from models import (
-    CalendarEntry,
-    DelayEntry,
-    Issue,
-    IssueStatus,
-    Line,
-    OutputEntry,
-    Shift,
-    Target,
-)
+from models import DelayEntry, Issue, IssueStatus, Line, OutputEntry, Shift
 
 # Before this share of a shift has passed, a projection is mostly noise.
 PACE_MIN_ELAPSED_SHARE = 0.05
@@ -44,8 +31,7 @@ class ShiftTotals:
 
     @property
     def scrap_rate(self) -> float | None:
-        made = self.good + self.scrap
-        return self.scrap / made if made else None
+        return scrap_rate(self.good, self.scrap)
 
 
 @dataclass(frozen=True)
@@ -76,8 +62,26 @@ class ShiftBoardView:
         return attainment(self.totals.good, self.target)
 
 
+class LineLabel(TypedDict):
+    """How a view names its line; spread into the views that show one (``**line_label(line)``)."""
+
+    line_code: str
+    line_name: str
+    unit: str
+
+
+def line_label(line: Line) -> LineLabel:
+    return LineLabel(line_code=line.code, line_name=line.name, unit=line.unit)
+
+
 def attainment(actual: int, target: int | None) -> float | None:
     return actual / target if target else None
+
+
+def scrap_rate(good: int, scrap: int) -> float | None:
+    """Scrap as a share of all that was made; None when nothing was."""
+    made = good + scrap
+    return scrap / made if made else None
 
 
 def projected_output(actual: int, instance: ShiftInstance, at: datetime) -> float | None:
@@ -100,44 +104,23 @@ def pace(actual: int, target: int | None, instance: ShiftInstance, at: datetime)
     return projection / target
 
 
-def is_planned_stop(
-    session: Session, *, line: Line | LineRef, shift: Shift | ShiftRef, production_date: date
-) -> bool:
-    entries = session.scalars(
-        select(CalendarEntry).where(
-            CalendarEntry.site_id == line.site_id, CalendarEntry.day == production_date
-        )
-    )
-    return any(
-        (not entry.line_codes or line.code_key in {c.lower() for c in entry.line_codes})
-        and (not entry.shift_names or shift.name_key in {s.lower() for s in entry.shift_names})
-        for entry in entries
-    )
-
-
 def target_for(
     session: Session, *, line: Line | LineRef, shift: Shift | ShiftRef, production_date: date
 ) -> int | None:
-    """Units planned for the shift instance; None when the shift does not run or is stopped.
+    """Units planned for the shift instance; None when it has no target.
 
-    A dated override (``/prod target``) covering the date wins over the plant file's default;
-    among overrides the latest set wins.
+    The rule (shift not running, calendar stops, dated overrides over the plant file's default)
+    is ``TargetPlan``'s, here applied to one line, shift and date.
     """
-    if not runs_on(shift, production_date):
-        return None
-    if is_planned_stop(session, line=line, shift=shift, production_date=production_date):
-        return None
-    covering = session.scalars(
-        select(Target)
-        .where(
-            Target.line_id == line.id,
-            Target.shift_id == shift.id,
-            or_(Target.valid_from.is_(None), Target.valid_from <= production_date),
-            or_(Target.valid_to.is_(None), Target.valid_to >= production_date),
-        )
-        .order_by(Target.valid_from.is_(None), Target.id.desc())
-    ).first()
-    return covering.units if covering else None
+    plan = TargetPlan.load(
+        session,
+        site_id=line.site_id,
+        lines=[line],
+        shifts=[shift],
+        first=production_date,
+        last=production_date,
+    )
+    return plan.target(line, shift, production_date)
 
 
 def shift_totals(
@@ -203,9 +186,7 @@ def compute_shift_board(
         session, line_id=line.id, shift_id=shift.id, production_date=production_date
     )
     return ShiftBoardView(
-        line_code=line.code,
-        line_name=line.name,
-        unit=line.unit,
+        **line_label(line),
         instance=instance,
         zone=zone,
         target=target,
@@ -255,9 +236,7 @@ def compute_line_status(
         )
     )
     return LineStatus(
-        line_code=line.code,
-        line_name=line.name,
-        unit=line.unit,
+        **line_label(line),
         shift=board,
         day=day,
         day_target=sum(targets) if targets else None,

@@ -1,35 +1,34 @@
-"""Repeat problems (PRODUCT.md §4): the same delay reason on the same line 3 times in 7 days.
+"""Repeat problems: the same delay reason on the same line 3 times in 7 days.
 
 A (line, reason) *repeats on day D* when at least ``OCCURRENCES`` non-voided delay entries of
 that reason on that line have a production date in the ``WINDOW`` of seven days ending on D.
 The days on which it repeats form *streaks*: a streak starts on the first such day and ends when
 a day no longer has enough entries in its window.
 
-**Raised once per streak.** The issue's ``request_key`` is ``repeat:{line_id}:{reason}:{start}``
-with ``start`` the streak's first day, found by walking back from the day examined. Every day of
-a streak walks back to the same start, so examining any of its days, in any order, any number of
-times, by any number of processes, names the same issue; the unique constraint on
-``Issue.request_key`` settles a race. A new streak after a quiet week raises a new issue. The
-walk back is bounded by ``LONGEST_STREAK``; a streak older than that keeps the latest repeat
-issue of its (line, reason) rather than raising a new one every day.
+**Raised once per streak** (``bot.records.repeat_issues``). The issue's ``request_key`` is
+``repeat:{line_id}:{reason}:{start}`` with ``start`` the streak's first day, found by walking
+back from the day examined. Every day of a streak walks back to the same start, so examining any
+of its days, in any order, any number of times, by any number of processes, names the same
+issue; the unique constraint on ``Issue.request_key`` settles a race. A new streak after a quiet
+week raises a new issue. The walk back is bounded by ``LONGEST_STREAK``; a streak older than
+that keeps the latest repeat issue of its (line, reason) rather than raising a new one every
+day.
 """
 
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import AuditRecord, DelayEntry, Issue, IssueEvent, IssueStatus, Severity, Site
+from models import DelayEntry, Issue, Site
 
 OCCURRENCES = 3
 WINDOW = timedelta(days=7)
 LONGEST_STREAK = timedelta(days=56)
-ACTOR = "prodbot"
 KEY_PREFIX = "repeat"
 _ONE_DAY = timedelta(days=1)
 
@@ -128,30 +127,6 @@ def find_repeat_problems(
     return sorted(problems, key=lambda p: (p.line_code, -p.minutes, p.reason, p.since))
 
 
-def raise_repeat_problems(
-    session: Session, *, site: Site, through: date, at: datetime
-) -> list[RepeatProblem]:
-    """The repeat problems on ``through``, each raised as a ``medium`` issue unless it was.
-
-    Idempotent (see the module's docstring); the caller commits. A concurrent run that raised
-    the same issue first wins the unique key, and this one keeps its issue.
-    """
-    problems = find_repeat_problems(session, site=site, first=through, last=through)
-    raised = _raised_keys(session, [problem.request_key for problem in problems])
-    for problem in problems:
-        if problem.request_key not in raised:
-            _raise_issue(session, problem, at=at)
-    return problems
-
-
-def repeat_issue_text(problem: RepeatProblem) -> str:
-    return (
-        f"Repeat problem: {problem.reason} delays {problem.occurrences} times in "
-        f"{WINDOW.days} days on {problem.line_code} ({problem.minutes} min in all, "
-        f"{problem.first_seen:%d %b}–{problem.last_seen:%d %b})"
-    )
-
-
 def _entries_between(
     line_ids: Collection[int], first: date, last: date
 ) -> list[ColumnElement[bool]]:
@@ -197,14 +172,6 @@ def _streak_start(days: Sequence[date], day: date, *, floor: date) -> date:
     return start
 
 
-def _raised_keys(session: Session, keys: list[str]) -> set[str]:
-    return {
-        key
-        for key in session.scalars(select(Issue.request_key).where(Issue.request_key.in_(keys)))
-        if key
-    }
-
-
 def _latest_raised_start(session: Session, *, line_id: int, reason: str) -> date | None:
     """The start of the latest streak of (line, reason) raised as an issue, from its key."""
     key = session.scalar(
@@ -217,46 +184,3 @@ def _latest_raised_start(session: Session, *, line_id: int, reason: str) -> date
         .limit(1)
     )
     return date.fromisoformat(key.rsplit(":", 1)[1]) if key else None
-
-
-def _raise_issue(session: Session, problem: RepeatProblem, *, at: datetime) -> None:
-    issue = Issue(
-        line_id=problem.line_id,
-        shift_id=problem.last_shift_id,
-        production_date=problem.last_seen,
-        severity=Severity.MEDIUM,
-        category=None,
-        text=repeat_issue_text(problem),
-        status=IssueStatus.OPEN,
-        raised_by=ACTOR,
-        raised_at=at,
-        request_key=problem.request_key,
-    )
-    # The issue, its event and its audit record in one savepoint: a concurrent run that raised
-    # it first leaves none of them behind here.
-    try:
-        with session.begin_nested():
-            session.add(issue)
-            session.flush()
-            session.add(IssueEvent(issue_id=issue.id, status=IssueStatus.OPEN, by=ACTOR, at=at))
-            session.add(
-                AuditRecord(
-                    at=at,
-                    actor=ACTOR,
-                    action="create",
-                    entity="issue",
-                    entity_id=issue.id,
-                    details={
-                        "severity": Severity.MEDIUM.value,
-                        "category": None,
-                        "repeat": {
-                            "reason": problem.reason,
-                            "since": problem.since.isoformat(),
-                            "occurrences": problem.occurrences,
-                            "minutes": problem.minutes,
-                        },
-                    },
-                )
-            )
-    except IntegrityError:
-        pass

@@ -1,4 +1,4 @@
-"""The weekly review's numbers for one site and ISO week (PRODUCT.md §4 ``weekly-digest``).
+"""The weekly review's numbers for one site and ISO week, posted on the Monday after it.
 
 Plain functions over the database; they know nothing of Slack. Like the daily digest
 (``bot.numbers.digest``), every query is bounded by the week (and the week before, for the
@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.numbers.digest import InstanceOutput, TargetPlan, output_by_instance
-from bot.numbers.production import attainment
+from bot.numbers.instances import InstanceOutput, delays_by_day, output_by_instance, scrap_between
+from bot.numbers.periods import LinePeriod, PlantPeriod
 from bot.numbers.repeats import RepeatProblem, find_repeat_problems
+from bot.numbers.target_plan import TargetPlan
 from bot.plant.shifts import shift_instance
-from models import DelayEntry, Line, OutputEntry, Site
+from models import Line, Site
 
 WEEK = timedelta(days=7)
 
@@ -53,25 +53,10 @@ class Discipline:
 
 
 @dataclass(frozen=True)
-class LineWeek:
-    line_id: int
-    code: str
-    unit: str
-    target: int | None
-    good: int
-    planned_good: int
-    scrap: int
-    delay_minutes: int
+class LineWeek(LinePeriod):
+    """One line's week: the per-line row of the weekly review."""
+
     discipline: Discipline
-
-    @property
-    def attainment(self) -> float | None:
-        return attainment(self.planned_good, self.target)
-
-    @property
-    def scrap_rate(self) -> float | None:
-        made = self.good + self.scrap
-        return self.scrap / made if made else None
 
 
 @dataclass(frozen=True)
@@ -88,7 +73,7 @@ class Trend:
 
 
 @dataclass(frozen=True)
-class WeeklyReview:
+class WeeklyReview(PlantPeriod[LineWeek]):
     site_name: str
     first: date
     lines: list[LineWeek]
@@ -108,25 +93,8 @@ class WeeklyReview:
         return f"{year}-W{week:02d}"
 
     @property
-    def total_target(self) -> int:
-        return sum(line.target or 0 for line in self.lines)
-
-    @property
-    def total_planned_good(self) -> int:
-        return sum(line.planned_good for line in self.lines if line.target is not None)
-
-    @property
-    def attainment(self) -> float | None:
-        return attainment(self.total_planned_good, self.total_target)
-
-    @property
     def discipline(self) -> Discipline:
         return sum((line.discipline for line in self.lines), Discipline())
-
-    @property
-    def has_production(self) -> bool:
-        """Whether anything was planned or made: a week without either gets no review."""
-        return any(line.target is not None or line.good or line.scrap for line in self.lines)
 
 
 @dataclass
@@ -163,11 +131,11 @@ def compute_weekly_review(
     lines = [line for line in site.lines if line.active]
     shifts = {shift.id: shift for shift in site.shifts if shift.active}
     line_ids = [line.id for line in lines]
-    plan = TargetPlan(lines=lines, shifts=list(shifts.values()), first=first, last=last)
-    plan.load(session, site_id=site.id)
-    planned = plan.instances(first, last)
+    planned = TargetPlan.load(
+        session, site_id=site.id, lines=lines, shifts=list(shifts.values()), first=first, last=last
+    ).instances()
     made = output_by_instance(session, line_ids=line_ids, first=first, last=last)
-    delays = _delay_minutes(session, line_ids=line_ids, first=first - WEEK, last=last)
+    delays = delays_by_day(session, line_ids=line_ids, first=first - WEEK, last=last)
 
     zone = ZoneInfo(site.timezone)
     totals = {line.id: _LineTotals() for line in lines}
@@ -184,12 +152,12 @@ def compute_weekly_review(
         totals[line_id].scrap += output.scrap
     current: dict[str, int] = defaultdict(int)
     previous: dict[str, int] = defaultdict(int)
-    for line_id, reason, day, minutes in delays:
-        if day >= first:
-            current[reason] += minutes
-            totals[line_id].delay_minutes += minutes
+    for delay in delays:
+        if delay.day >= first:
+            current[delay.reason] += delay.minutes
+            totals[delay.line_id].delay_minutes += delay.minutes
         else:
-            previous[reason] += minutes
+            previous[delay.reason] += delay.minutes
     losses = sorted(
         (Trend(reason, minutes, previous[reason]) for reason, minutes in current.items()),
         key=lambda trend: (-trend.current, -trend.previous, trend.name),
@@ -203,7 +171,9 @@ def compute_weekly_review(
         scrap=Trend(
             "scrap",
             sum(output.scrap for output in made.values()),
-            _scrap(session, line_ids=line_ids, first=first - WEEK, last=first - timedelta(days=1)),
+            scrap_between(
+                session, line_ids=line_ids, first=first - WEEK, last=first - timedelta(days=1)
+            ),
         ),
         repeats=find_repeat_problems(session, site=site, first=first, last=last),
     )
@@ -215,39 +185,3 @@ def _judge(made: InstanceOutput | None, deadline: datetime) -> Discipline:
     if made.first_reported_at <= deadline:
         return Discipline(on_time=1)
     return Discipline(late=1)
-
-
-def _delay_minutes(
-    session: Session, *, line_ids: list[int], first: date, last: date
-) -> list[tuple[int, str, date, int]]:
-    """Minutes lost per (line, reason, date)."""
-    rows = session.execute(
-        select(
-            DelayEntry.line_id,
-            DelayEntry.reason,
-            DelayEntry.production_date,
-            func.sum(DelayEntry.minutes),
-        )
-        .where(
-            DelayEntry.line_id.in_(line_ids),
-            DelayEntry.production_date >= first,
-            DelayEntry.production_date <= last,
-            DelayEntry.voided_at.is_(None),
-        )
-        .group_by(DelayEntry.line_id, DelayEntry.reason, DelayEntry.production_date)
-    )
-    return [(line, reason, day, int(minutes)) for line, reason, day, minutes in rows]
-
-
-def _scrap(session: Session, *, line_ids: list[int], first: date, last: date) -> int:
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(OutputEntry.scrap), 0)).where(
-                OutputEntry.line_id.in_(line_ids),
-                OutputEntry.production_date >= first,
-                OutputEntry.production_date <= last,
-                OutputEntry.voided_at.is_(None),
-            )
-        )
-        or 0
-    )

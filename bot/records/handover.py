@@ -10,36 +10,28 @@ note for the shift that ran just before (nobody hands over a shift they have jus
 handover is addressed to the next shift instance the line is planned on (has a target for),
 which is also the shift whose summary reports it when it was not acknowledged.
 
-Three layers, as in ``bot.records.issues``: keyword-only service functions over a session
-(the caller owns the unit of work), a read model (``HandoverView``) for the builders,
-and the Slack side,
-which owns its sessions.
+Keyword-only service functions over a session (the caller owns the unit of work) and a read
+model (``HandoverView``) for the builders; posting it is ``bot.slack.handovers``' job.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.db import session_scope
 from bot.errors import NotAllowed, NotFound, ProdbotError
-from bot.messages.handover import build_handover_blocks, handover_text, unacknowledged_handover_text
 from bot.numbers.production import open_issues, target_for
 from bot.plant.shifts import ShiftInstance, instances_between, latest_shift_instance
 from bot.plant.snapshot import LineRef, ShiftRef
-from bot.records.reporting import RequestScope, get_line, resolve_shift_instance
-from models import AuditRecord, Issue, Line, Person, Role, RoleAssignment, Shift
+from bot.records.audit import audit
+from bot.records.scope import RequestScope, get_line, resolve_shift_instance
+from models import Issue, Line, Person, Role, RoleAssignment, Shift
 from models.handover import Handover
 from models.schemas import USAGE, HandoverCommand
-
-logger = logging.getLogger(__name__)
 
 HANDOVER_AFTER_START = timedelta(minutes=60)
 # How far ahead the next planned shift is looked for: a weekly pattern always has one.
@@ -137,22 +129,20 @@ def record_handover(
         if existing is None:
             raise
         return RecordedHandover(handover_view(session, existing), duplicate=True)
-    session.add(
-        AuditRecord(
-            at=at,
-            actor=user_id,
-            action="create",
-            entity="handover",
-            entity_id=handover.id,
-            details={
-                "line": line.code,
-                "shift": shift.name,
-                "production_date": instance.production_date.isoformat(),
-                "next_shift": next_shift.name,
-                "next_production_date": next_instance.production_date.isoformat(),
-                "issue_ids": handover.issue_ids,
-            },
-        )
+    audit(
+        session,
+        at,
+        user_id,
+        "create",
+        ("handover", handover.id),
+        {
+            "line": line.code,
+            "shift": shift.name,
+            "production_date": instance.production_date.isoformat(),
+            "next_shift": next_shift.name,
+            "next_production_date": next_instance.production_date.isoformat(),
+            "issue_ids": handover.issue_ids,
+        },
     )
     return RecordedHandover(handover_view(session, handover), duplicate=False)
 
@@ -184,26 +174,24 @@ def acknowledge_handover(
         ),
     ).rowcount
     if changed:
-        session.add(
-            AuditRecord(
-                at=at,
-                actor=user_id,
-                action="acknowledge",
-                entity="handover",
-                entity_id=handover_id,
-                details={},
-            )
+        audit(
+            session,
+            at,
+            user_id,
+            "acknowledge",
+            ("handover", handover_id),
+            {},
         )
         session.flush()
     session.expire(handover)
     return HandoverAck(changed=bool(changed), view=handover_view(session, handover))
 
 
-def pending_handover_note(
+def pending_handover(
     session: Session, *, line_id: int, shift_id: int, production_date: date
-) -> str | None:
+) -> HandoverView | None:
     """For the summary of a line's shift instance: the handover it was given and nobody
-    acknowledged (the latest, if several), as one line of text; None when there is none."""
+    acknowledged (the latest, if several); None when there is none."""
     handover = session.scalars(
         select(Handover)
         .where(
@@ -215,7 +203,7 @@ def pending_handover_note(
         .order_by(Handover.written_at.desc(), Handover.id.desc())
         .limit(1)
     ).first()
-    return unacknowledged_handover_text(handover_view(session, handover)) if handover else None
+    return handover_view(session, handover) if handover else None
 
 
 def handover_view(session: Session, handover: Handover) -> HandoverView:
@@ -341,48 +329,3 @@ def _next_planned_instance(
         upcoming[0],
     )
     return shifts[planned.shift_id], planned
-
-
-# --- Slack --------------------------------------------------------------------------------------
-
-
-def post_handover(
-    client: WebClient, session_factory: sessionmaker[Session], handover_id: int
-) -> bool:
-    """Post the handover to its line channel and keep the message's ts for in-place updates.
-
-    Called after the author was answered; the handover is committed, so a Slack refusal loses
-    the post only. Returns False then, so the caller can tell the author.
-    """
-    with session_scope(session_factory) as session:
-        view = handover_view(session, session.get_one(Handover, handover_id))
-    if view.channel_id is None:  # record_handover refuses lines without a channel
-        return False
-    try:
-        response = client.chat_postMessage(
-            channel=view.channel_id,
-            text=handover_text(view),
-            blocks=[block.to_dict() for block in build_handover_blocks(view)],
-            unfurl_links=False,
-        )
-    except (SlackApiError, SlackClientError):
-        logger.exception("handover %s not posted", handover_id)
-        return False
-    with session_scope(session_factory) as session:
-        session.get_one(Handover, handover_id).message_ts = str(response["ts"])
-    return True
-
-
-def update_handover_message(client: WebClient, view: HandoverView) -> None:
-    """Redraw the posted handover (after the acknowledgement): who pressed it, no button."""
-    if view.channel_id is None or view.message_ts is None:
-        return
-    try:
-        client.chat_update(
-            channel=view.channel_id,
-            ts=view.message_ts,
-            text=handover_text(view),
-            blocks=[block.to_dict() for block in build_handover_blocks(view)],
-        )
-    except (SlackApiError, SlackClientError):
-        logger.exception("handover %s message not updated", view.id)

@@ -18,19 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import NoPlantLoaded, NotFound, ProdbotError
+from bot.errors import NotFound, ProdbotError
 from bot.numbers.production import ShiftBoardView, compute_shift_board, shift_totals
 from bot.plant.shifts import (
     ShiftInstance,
-    latest_shift_instance,
-    latest_started_instance,
-    local_date,
-    runs_on,
     shift_instance,
 )
-from bot.plant.snapshot import LineRef, PlantSnapshot, ShiftRef, SiteRef, load_snapshot
+from bot.plant.snapshot import LineRef, ShiftRef
+from bot.records.audit import audit
+from bot.records.scope import RequestScope, get_line, resolve_shift_instance
 from models import (
-    AuditRecord,
     DelayEntry,
     Issue,
     IssueEvent,
@@ -44,14 +41,11 @@ from models.schemas import (
     DelayCommand,
     IssueCommand,
     OutputCommand,
-    ParseContext,
 )
 
 Entry = TypeVar("Entry", OutputEntry, DelayEntry)
 Row = TypeVar("Row", OutputEntry, DelayEntry, Issue)
 
-# A lead finishing the paperwork after the shift still reports into the shift that just ended.
-LATE_REPORT_WINDOW = timedelta(hours=2)
 # Issues are raised whenever they happen; they belong to the last shift that ran.
 ISSUE_SHIFT_WINDOW = timedelta(days=8)
 UNDO_WINDOW = timedelta(minutes=60)
@@ -62,15 +56,6 @@ class EntryKind(StrEnum):
     OUTPUT = "output"
     DELAY = "delay"
     ISSUE = "issue"
-
-
-@dataclass(frozen=True)
-class RequestScope:
-    """The site a request is about, and what the parser needs to know of it."""
-
-    site: SiteRef
-    zone: ZoneInfo
-    parse_context: ParseContext
 
 
 @dataclass(frozen=True)
@@ -94,97 +79,6 @@ class ImplausibleQuantity(ProdbotError):
         self.command = command
         self.request_key = request_key
         self.capacity = capacity
-
-
-def request_scope(
-    session: Session,
-    *,
-    channel_id: str | None,
-    user_id: str,
-    at: datetime,
-    plant: PlantSnapshot | None = None,
-) -> RequestScope:
-    """The site of the channel's line, else the caller's site, else the first site.
-
-    ``plant`` is the process's cached snapshot; without it the plant is read afresh.
-    """
-    plant = plant or load_snapshot(session)
-    channel_lines = plant.lines_in_channel(channel_id) if channel_id else []
-    site_id = channel_lines[0].site_id if channel_lines else plant.user_sites.get(user_id)
-    if site_id is None:
-        if not plant.sites:
-            raise NoPlantLoaded()
-        site_id = plant.sites[0].id
-    site = plant.site(site_id)
-    channel_line = (
-        channel_lines[0].code_key
-        if len(channel_lines) == 1 and channel_lines[0].site_id == site.id
-        else None
-    )
-    context = ParseContext(
-        line_codes=frozenset(line.code_key for line in site.lines),
-        channel_line=channel_line,
-        delay_reasons=site.delay_reasons,
-        today=local_date(at, site.zone),
-    )
-    return RequestScope(site=site, zone=site.zone, parse_context=context)
-
-
-def get_line(*, site: SiteRef, code_key: str) -> LineRef:
-    line = next((line for line in site.lines if line.code_key == code_key), None)
-    if line is None:
-        codes = ", ".join(line.code for line in site.lines)
-        raise NotFound(f"There is no line '{code_key}' at {site.name} (lines: {codes}).")
-    return line
-
-
-def resolve_shift_instance(
-    *,
-    scope: RequestScope,
-    shift_name: str | None,
-    production_date: date | None,
-    at: datetime,
-    window: timedelta = LATE_REPORT_WINDOW,
-    usage: str,
-) -> tuple[ShiftRef, ShiftInstance]:
-    """The named shift instance, or the one in progress (or just ended) at ``at``."""
-    shifts = scope.site.shifts
-    if shift_name is None:
-        if production_date is not None:
-            raise ProdbotError("With `date`, also name the shift, e.g. `shift A`.", usage=usage)
-        instance = latest_shift_instance(shifts, scope.zone, at, ended_within=window)
-        if instance is None:
-            names = ", ".join(shift.name for shift in shifts)
-            raise ProdbotError(
-                f"No shift is running at {scope.site.name} now. Name the shift ({names}), "
-                "e.g. `shift A`.",
-                usage=usage,
-            )
-        return next(s for s in shifts if s.id == instance.shift_id), instance
-
-    shift = next((s for s in shifts if s.name_key == shift_name.lower()), None)
-    if shift is None:
-        names = ", ".join(s.name for s in shifts)
-        raise NotFound(
-            f"There is no shift '{shift_name}' at {scope.site.name} (shifts: {names}).", usage=usage
-        )
-    if production_date is None:
-        latest = latest_started_instance(shift, scope.zone, at)
-        if latest is None:
-            raise NotFound(f"Shift {shift.name} has not run in the last week.", usage=usage)
-        return shift, latest
-    if not runs_on(shift, production_date):
-        raise NotFound(
-            f"Shift {shift.name} does not run on {production_date:%a %d %b} "
-            f"(it runs {', '.join(shift.weekdays)}).",
-            usage=usage,
-        )
-    instance = shift_instance(shift, production_date, scope.zone)
-    if instance.start > at:
-        raise ProdbotError(
-            f"Shift {shift.name} on {production_date:%a %d %b} has not started yet.", usage=usage
-        )
-    return shift, instance
 
 
 def record_output(
@@ -231,25 +125,16 @@ def record_output(
                 unit=line.unit,
             )
     entry = OutputEntry(
-        line_id=line.id,
-        shift_id=shift.id,
-        production_date=instance.production_date,
+        **_placed(line, shift, instance),
+        **_reported(user_id, at, request_key),
         good=command.good,
         scrap=command.scrap,
         note=command.note,
-        reported_by=user_id,
-        reported_at=at,
-        request_key=request_key,
     )
+    # Saving over the line's capacity is the exception worth a line in the audit trail.
+    details = {"good": command.good, "scrap": command.scrap, "confirmed": True}
     return _insert_once(
-        session,
-        entry,
-        EntryKind.OUTPUT,
-        at=at,
-        # Saving over the line's capacity is the exception worth a line in the audit trail.
-        audit={"good": command.good, "scrap": command.scrap, "confirmed": True}
-        if confirmed
-        else None,
+        session, entry, EntryKind.OUTPUT, at=at, audited=details if confirmed else None
     )
 
 
@@ -267,23 +152,13 @@ def record_delay(
         scope=scope, shift_name=None, production_date=None, at=at, usage=USAGE["delay"]
     )
     entry = DelayEntry(
-        line_id=line.id,
-        shift_id=shift.id,
-        production_date=instance.production_date,
+        **_placed(line, shift, instance),
+        **_reported(user_id, at, request_key),
         minutes=command.minutes,
         reason=command.reason,
         note=command.note,
-        reported_by=user_id,
-        reported_at=at,
-        request_key=request_key,
     )
-    return _insert_once(
-        session,
-        entry,
-        EntryKind.DELAY,
-        at=at,
-        audit=None,
-    )
+    return _insert_once(session, entry, EntryKind.DELAY, at=at, audited=None)
 
 
 def raise_issue(
@@ -305,9 +180,7 @@ def raise_issue(
         usage=USAGE["issue"],
     )
     issue = Issue(
-        line_id=line.id,
-        shift_id=shift.id,
-        production_date=instance.production_date,
+        **_placed(line, shift, instance),
         severity=command.severity,
         category=command.category,
         text=command.text,
@@ -321,7 +194,7 @@ def raise_issue(
         issue,
         EntryKind.ISSUE,
         at=at,
-        audit={"severity": command.severity.value, "category": command.category},
+        audited={"severity": command.severity.value, "category": command.category},
     )
     if not saved.duplicate:
         session.add(IssueEvent(issue_id=issue.id, status=IssueStatus.OPEN, by=user_id, at=at))
@@ -365,7 +238,7 @@ def void_latest_entry(
     latest.void_reason = "undone with /prod undo"
     latest.void_request_key = request_key
     kind = EntryKind.OUTPUT if isinstance(latest, OutputEntry) else EntryKind.DELAY
-    _audit(session, at=at, actor=user_id, action="void", entity=kind.value, entity_id=latest.id)
+    audit(session, at, user_id, "void", (kind.value, latest.id))
     return _saved(kind, latest)
 
 
@@ -412,19 +285,33 @@ def _by_request_key(session: Session, model: type[Row], request_key: str) -> Row
     return session.scalars(select(model).where(model.request_key == request_key)).first()
 
 
+def _placed(line: LineRef, shift: ShiftRef, instance: ShiftInstance) -> dict[str, Any]:
+    """The columns that place an entry on a line's shift instance."""
+    return {
+        "line_id": line.id,
+        "shift_id": shift.id,
+        "production_date": instance.production_date,
+    }
+
+
+def _reported(user_id: str, at: datetime, request_key: str) -> dict[str, Any]:
+    """The columns that say who reported an entry, when, and in which Slack request."""
+    return {"reported_by": user_id, "reported_at": at, "request_key": request_key}
+
+
 def _insert_once(
     session: Session,
     row: Row,
     kind: EntryKind,
     *,
     at: datetime,
-    audit: dict[str, Any] | None,
+    audited: dict[str, Any] | None,
 ) -> SavedEntry:
     """Insert ``row``; if the same request won a race to insert it first, answer with that one.
 
     An entry row records its own creation (who, when, from which request) and is never changed
     except by a void, which is audited. So a routine report writes no audit row of its own:
-    that would double the writes on every reporter's path. ``audit`` details are recorded
+    that would double the writes on every reporter's path. ``audited`` details are recorded
     for creations worth one (issues, quantities confirmed over capacity).
     """
     session.add(row)
@@ -436,17 +323,9 @@ def _insert_once(
         if existing is None:
             raise
         return _saved(kind, existing, duplicate=True)
-    if audit is not None:
+    if audited is not None:
         actor = row.raised_by if isinstance(row, Issue) else row.reported_by
-        _audit(
-            session,
-            at=at,
-            actor=actor,
-            action="create",
-            entity=kind.value,
-            entity_id=row.id,
-            details=audit,
-        )
+        audit(session, at, actor, "create", (kind.value, row.id), audited)
     return _saved(kind, row)
 
 
@@ -454,25 +333,3 @@ def _saved(
     kind: EntryKind, row: OutputEntry | DelayEntry | Issue, *, duplicate: bool = False
 ) -> SavedEntry:
     return SavedEntry(kind, row.id, row.line_id, row.shift_id, row.production_date, duplicate)
-
-
-def _audit(
-    session: Session,
-    *,
-    at: datetime,
-    actor: str,
-    action: str,
-    entity: str,
-    entity_id: int,
-    details: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        AuditRecord(
-            at=at,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            details=details or {},
-        )
-    )

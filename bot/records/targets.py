@@ -17,27 +17,21 @@ Semantics (what a production manager expects, spelled out in every reply):
   redelivered Slack request (``Target`` has no request key) is answered as a repeat.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotFound, ProdbotError
-from bot.messages.format import mention
-from bot.messages.targets import period_text, target_announcement_text
 from bot.numbers.production import target_for
 from bot.plant.people import line_people
 from bot.plant.shifts import runs_on
 from bot.plant.snapshot import LineRef, ShiftRef
-from bot.records.reporting import RequestScope, get_line
-from models import AuditRecord, Person, Role, RoleAssignment, Target
+from bot.records.audit import audit
+from bot.records.scope import RequestScope, get_line
+from models import Person, Role, RoleAssignment, Target
 from models.schemas import USAGE, TargetCommand
-
-logger = logging.getLogger(__name__)
 
 MAX_DAYS_BACK = 7
 MAX_DAYS_AHEAD = 366
@@ -105,7 +99,7 @@ def set_target(
     line = get_line(site=scope.site, code_key=command.line)
     if not may_set_target(session, site_id=scope.site.id, line_id=line.id, user_id=user_id):
         managers = ", ".join(
-            mention(m) for m in line_people(session, line_id=line.id, role=Role.MANAGER)
+            f"<@{m}>" for m in line_people(session, line_id=line.id, role=Role.MANAGER)
         )
         who = f"{line.code}'s managers ({managers}) and the heads" if managers else "the heads"
         raise NotAllowed(f"Only {who} of production can set {line.code}'s target.")
@@ -143,22 +137,20 @@ def set_target(
             )
             session.add(target)
             session.flush()
-            session.add(
-                AuditRecord(
-                    at=at,
-                    actor=user_id,
-                    action="set-target",
-                    entity="target",
-                    entity_id=target.id,
-                    details={
-                        "line": line.code,
-                        "shift": shift.name,
-                        "units": command.units,
-                        "was": was,
-                        "valid_from": valid_from.isoformat(),
-                        "valid_to": valid_to.isoformat(),
-                    },
-                )
+            audit(
+                session,
+                at,
+                user_id,
+                "set-target",
+                ("target", target.id),
+                {
+                    "line": line.code,
+                    "shift": shift.name,
+                    "units": command.units,
+                    "was": was,
+                    "valid_from": valid_from.isoformat(),
+                    "valid_to": valid_to.isoformat(),
+                },
             )
         changes.append(ShiftTargetChange(shift.name, command.units, was, changed))
     return TargetChange(
@@ -174,19 +166,9 @@ def set_target(
     )
 
 
-def announce_target_change(client: WebClient, change: TargetChange) -> None:
-    """Tell the line channel (after the caller has been answered); a repeat is not announced.
-
-    The override is committed before this runs, so a Slack failure costs the announcement only.
-    """
-    if not change.changed or not change.line_channel:
-        return
-    try:
-        client.chat_postMessage(
-            channel=change.line_channel, text=target_announcement_text(change), unfurl_links=False
-        )
-    except (SlackApiError, SlackClientError):
-        logger.exception("target change on %s not announced", change.line_code)
+def period_text(start: date, end: date) -> str:
+    """``on Thu 19 Nov`` or ``from Thu 19 Nov to Fri 20 Nov``."""
+    return f"on {start:%a %d %b}" if start == end else f"from {start:%a %d %b} to {end:%a %d %b}"
 
 
 def _check_range(start: date, end: date, *, today: date, usage: str) -> None:

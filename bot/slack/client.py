@@ -1,4 +1,8 @@
-"""The one place Slack Web API clients are made."""
+"""The one place Slack Web API clients are made.
+
+Handlers and jobs name the client's type through this module: only ``bot.slack`` imports
+slack_sdk's Web API.
+"""
 
 import logging
 
@@ -10,6 +14,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.settings import Settings
+
+__all__ = ["WebClient", "make_web_client"]
 
 
 def make_web_client(settings: Settings, *, token: str | None = None) -> WebClient:

@@ -1,8 +1,9 @@
-"""Exactly-once posting for scheduled jobs (PRODUCT.md §4 "Exactly once").
+"""Exactly-once posting for scheduled jobs: however often and from wherever a job runs.
 
-``post_once`` claims the (job, scope, period) row in its own committed transaction, posts, and
+``deliver_once`` claims the (job, scope, period) row in its own committed transaction, posts, and
 marks the row sent with Slack's ``ts``. The unique key decides between runs racing for the same
-post, across processes and machines. A post Slack refused is released for the next run. A claim
+post, across processes and machines; ``post_once`` and the digest's chart upload both go
+through it. A post Slack refused is released for the next run. A claim
 left behind by a process that died mid-post is taken over after ``ABANDONED_CLAIM``; only a crash
 between Slack accepting a post and the ledger recording it can repeat a post, never lose one.
 """
@@ -10,7 +11,7 @@ between Slack accepting a post and the ledger recording it can repeat a post, ne
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -120,25 +121,58 @@ def release(session_factory: sessionmaker[Session], post_id: int, *, error: str)
         row.claimed_at, row.last_error = None, error[:2000]
 
 
+def deliver_once(
+    session_factory: sessionmaker[Session],
+    key: tuple[str, str, str],
+    *,
+    channel: str,
+    send: Callable[[], str],
+) -> PostOutcome:
+    """Claim ``key``, call ``send`` (one Slack call returning the message ts or file id), mark
+    it sent. A delivery Slack refused is released for the next run; one already sent or being
+    sent by a live run is skipped.
+    """
+    job, scope, period = key
+    post_id = claim(session_factory, job=job, scope=scope, period=period)
+    if post_id is None:
+        return PostOutcome(key, sent=False)
+    try:
+        reference = send()
+    except (SlackApiError, SlackClientError) as error:
+        logger.warning("%s not sent, the next run retries: %s", key, error)
+        release(session_factory, post_id, error=str(error))
+        return PostOutcome(key, sent=False)
+    mark_sent(session_factory, post_id, channel=channel, message_ts=reference)
+    return PostOutcome(key, sent=True, message_ts=reference)
+
+
 def post_once(
     *, client: WebClient, session_factory: sessionmaker[Session], post: DuePost
 ) -> PostOutcome:
     """Post ``post`` unless its (job, scope, period) was posted or is being posted."""
-    post_id = claim(session_factory, job=post.job, scope=post.scope, period=post.period)
-    if post_id is None:
-        return PostOutcome(post.key, sent=False)
     message = post.message
-    try:
+
+    def send() -> str:
         response = client.chat_postMessage(
             channel=message.channel, text=message.text, blocks=message.blocks, unfurl_links=False
         )
-    except (SlackApiError, SlackClientError) as error:
-        logger.warning("%s not posted, the next run retries: %s", post.key, error)
-        release(session_factory, post_id, error=str(error))
-        return PostOutcome(post.key, sent=False)
-    message_ts = str(response["ts"])
-    mark_sent(session_factory, post_id, channel=message.channel, message_ts=message_ts)
-    return PostOutcome(post.key, sent=True, message_ts=message_ts)
+        return str(response["ts"])
+
+    return deliver_once(session_factory, post.key, channel=message.channel, send=send)
+
+
+def sent_reference(session_factory: sessionmaker[Session], key: tuple[str, str, str]) -> str | None:
+    """The ts (or file id) recorded for ``key`` once it was sent; None while it is not."""
+    job, scope, period = key
+    with session_scope(session_factory) as session:
+        return session.scalar(
+            select(LedgerPost.message_ts).where(
+                LedgerPost.job == job,
+                LedgerPost.scope == scope,
+                LedgerPost.period == period,
+                LedgerPost.sent_at.is_not(None),
+            )
+        )
 
 
 def post_many(

@@ -2,7 +2,8 @@
 
 The file is checked whole before anything is written, like the plant file: every bad row is
 listed as ``row N: column: what is wrong`` and the file is refused, so a database never holds
-half an import. Rows are numbered as a spreadsheet shows them (the header is row 1).
+half an import. Rows are numbered as a spreadsheet shows them (the header is row 1); what each
+row is checked for is in ``bot.transfer.import_rows``.
 
 What a file may look like:
 
@@ -23,37 +24,25 @@ Imported rows get new ids.
 """
 
 import csv
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant.shifts import local_date
 from bot.records.reporting import EntryKind
 from bot.transfer.export import DELAY_COLUMNS, ENTRY_COLUMNS
-from models import AuditRecord, DelayEntry, Line, OutputEntry, Shift, Site
-from models.schemas import MAX_DELAY_MINUTES, Name, Note, OptionalName, Quantity
+from bot.transfer.import_rows import DelayRow, EntryRow, ImportPlant, ImportRow, load_plant
+from models import AuditRecord, DelayEntry, OutputEntry
 
 CHUNK_ROWS = 1000
-MAX_VOID_REASON = 200  # String(200)
 VOID_COLUMNS = ("voided_at", "voided_by", "void_reason")
 
 Progress = Callable[[int, int], None]
@@ -80,176 +69,7 @@ class ImportReport:
     skipped: int  # already in the database, from an earlier import or the original export
 
 
-# --- what rows are checked against -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _SiteRefs:
-    id: int
-    name: str
-    today: date  # the site's local date at the import's clock
-    lines: Mapping[str, int]  # lower-cased code -> line id
-    shifts: Mapping[str, int]  # lower-cased name -> shift id
-    delay_reasons: tuple[str, ...]
-    line_codes: str  # for messages
-    shift_names: str
-
-
-@dataclass(frozen=True)
-class _Plant:
-    sites: Mapping[str, _SiteRefs]
-    at: datetime
-
-
-def _load_plant(session: Session, at: datetime) -> _Plant:
-    sites: dict[str, _SiteRefs] = {}
-    for site in session.scalars(select(Site).order_by(Site.name)):
-        lines = list(session.scalars(select(Line).where(Line.site_id == site.id)))
-        shifts = list(session.scalars(select(Shift).where(Shift.site_id == site.id)))
-        sites[site.name] = _SiteRefs(
-            id=site.id,
-            name=site.name,
-            today=local_date(at, ZoneInfo(site.timezone)),
-            lines={line.code_key: line.id for line in lines},
-            shifts={shift.name_key: shift.id for shift in shifts},
-            delay_reasons=tuple(site.delay_reasons),
-            line_codes=", ".join(sorted(line.code for line in lines)),
-            shift_names=", ".join(sorted(shift.name for shift in shifts)),
-        )
-    return _Plant(sites=sites, at=at)
-
-
-def _plant(info: ValidationInfo) -> _Plant:
-    if not isinstance(info.context, _Plant):
-        raise TypeError("rows are validated with the plant as context")
-    return info.context
-
-
-def _site(info: ValidationInfo) -> _SiteRefs | None:
-    """The row's site, if its ``site`` cell was valid (else that cell already has a problem)."""
-    name = info.data.get("site")
-    return _plant(info).sites.get(name) if isinstance(name, str) else None
-
-
-# --- one row -----------------------------------------------------------------------------------
-
-
-def _blank_to_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-def _instant(value: object) -> object:
-    """ISO-8601 with a UTC offset, as export writes it; a naive time would be a guess."""
-    if not isinstance(value, str):
-        return value
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO-8601 date and time") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"{value!r} has no UTC offset (e.g. 2026-03-02T06:15:00+00:00)")
-    return parsed.astimezone(UTC)
-
-
-NonBlank = Annotated[str, StringConstraints(min_length=1)]
-Instant = Annotated[datetime, BeforeValidator(_instant)]
-OptionalInstant = Annotated[Instant | None, BeforeValidator(_blank_to_none)]
-VoidReason = Annotated[
-    Annotated[str, StringConstraints(max_length=MAX_VOID_REASON)] | None,
-    BeforeValidator(_blank_to_none),
-]
-
-
-class _ImportRow(BaseModel):
-    """The columns entries and delays share. Field order matters: later validators read the
-    site and ``voided_at`` from ``info.data``."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    id: Annotated[int, Field(gt=0)]
-    site: NonBlank
-    line: NonBlank
-    shift: NonBlank
-    production_date: date
-    note: Note = None
-    reported_by: Name
-    reported_at: Instant
-    voided_at: OptionalInstant = None
-    voided_by: OptionalName = None
-    void_reason: VoidReason = None
-
-    @field_validator("site")
-    @classmethod
-    def _known_site(cls, value: str, info: ValidationInfo) -> str:
-        sites = _plant(info).sites
-        if value not in sites:
-            raise ValueError(f"no site {value!r} (sites: {', '.join(sites) or 'none loaded'})")
-        return value
-
-    @field_validator("line")
-    @classmethod
-    def _known_line(cls, value: str, info: ValidationInfo) -> str:
-        site = _site(info)
-        if site is not None and value.lower() not in site.lines:
-            raise ValueError(f"no line {value!r} at {site.name} (lines: {site.line_codes})")
-        return value
-
-    @field_validator("shift")
-    @classmethod
-    def _known_shift(cls, value: str, info: ValidationInfo) -> str:
-        site = _site(info)
-        if site is not None and value.lower() not in site.shifts:
-            raise ValueError(f"no shift {value!r} at {site.name} (shifts: {site.shift_names})")
-        return value
-
-    @field_validator("production_date")
-    @classmethod
-    def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
-        site = _site(info)
-        if site is not None and value > site.today:
-            raise ValueError(f"{value} is in the future (today at {site.name} is {site.today})")
-        return value
-
-    @field_validator("reported_at", "voided_at")
-    @classmethod
-    def _not_later_than_now(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        at = _plant(info).at
-        if value is not None and value > at:
-            raise ValueError(f"{value.isoformat()} is in the future (now is {at.isoformat()})")
-        return value
-
-    @field_validator("voided_by", "void_reason")
-    @classmethod
-    def _only_on_voided_rows(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if "voided_at" not in info.data:  # voided_at itself is wrong and reported
-            return value
-        voided = info.data["voided_at"] is not None
-        if value is not None and not voided:
-            raise ValueError("given, but voided_at is blank: the row is not voided")
-        if value is None and voided and info.field_name == "voided_by":
-            raise ValueError("blank, but voided_at is set: say who voided the row")
-        return value
-
-
-class _EntryRow(_ImportRow):
-    good: Quantity
-    scrap: Quantity
-
-
-class _DelayRow(_ImportRow):
-    minutes: Annotated[int, Field(gt=0, le=MAX_DELAY_MINUTES)]
-    reason: Annotated[str, StringConstraints(to_lower=True, min_length=1)]
-
-    @field_validator("reason")
-    @classmethod
-    def _site_reason(cls, value: str, info: ValidationInfo) -> str:
-        site = _site(info)
-        if site is not None and value not in site.delay_reasons:
-            raise ValueError(
-                f"{value!r} is not a delay reason at {site.name} "
-                f"(reasons: {', '.join(site.delay_reasons)})"
-            )
-        return value
+# --- the two kinds of file ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -257,7 +77,7 @@ class _Layout:
     """Everything that differs between the two kinds of file."""
 
     columns: tuple[str, ...]
-    row_model: type[_EntryRow] | type[_DelayRow]
+    row_model: type[EntryRow] | type[DelayRow]
     table: type[OutputEntry] | type[DelayEntry]
     entity: EntryKind
     numbers: tuple[str, ...]  # what was reported: good and scrap, or minutes and reason
@@ -265,10 +85,10 @@ class _Layout:
 
 LAYOUTS = {
     ImportKind.ENTRIES: _Layout(
-        ENTRY_COLUMNS, _EntryRow, OutputEntry, EntryKind.OUTPUT, ("good", "scrap")
+        ENTRY_COLUMNS, EntryRow, OutputEntry, EntryKind.OUTPUT, ("good", "scrap")
     ),
     ImportKind.DELAYS: _Layout(
-        DELAY_COLUMNS, _DelayRow, DelayEntry, EntryKind.DELAY, ("minutes", "reason")
+        DELAY_COLUMNS, DelayRow, DelayEntry, EntryKind.DELAY, ("minutes", "reason")
     ),
 }
 
@@ -358,9 +178,9 @@ def _problem(number: int, error: ErrorDetails) -> str:
     return f"row {number}: {column}: {text} (got {error.get('input')!r})"
 
 
-def _validate(rows: Iterable[_CsvRow], layout: _Layout, plant: _Plant) -> list[_ImportRow]:
+def _validate(rows: Iterable[_CsvRow], layout: _Layout, plant: ImportPlant) -> list[ImportRow]:
     """Every row as a model, or an ImportFileError listing every problem in every row."""
-    valid: list[_ImportRow] = []
+    valid: list[ImportRow] = []
     problems: list[str] = []
     first_row_of: dict[tuple[str, str], int] = {}
     for row in rows:
@@ -386,21 +206,21 @@ def _validate(rows: Iterable[_CsvRow], layout: _Layout, plant: _Plant) -> list[_
 class _Resolved:
     """A valid row with its line and shift ids and the key that marks it imported."""
 
-    row: _ImportRow
+    row: ImportRow
     line_id: int
     shift_id: int
     request_key: str
 
 
-def _resolve(rows: Iterable[_ImportRow], kind: ImportKind, plant: _Plant) -> list[_Resolved]:
+def _resolve(rows: Iterable[ImportRow], kind: ImportKind, plant: ImportPlant) -> list[_Resolved]:
     resolved = []
     for row in rows:
         site = plant.sites[row.site]
         resolved.append(
             _Resolved(
                 row=row,
-                line_id=site.lines[row.line.lower()],
-                shift_id=site.shifts[row.shift.lower()],
+                line_id=site.lines.ids[row.line.lower()],
+                shift_id=site.shifts.ids[row.shift.lower()],
                 request_key=f"import:{kind}:{site.id}:{row.id}",
             )
         )
@@ -488,7 +308,7 @@ def import_csv_file(
     kind = _detect_kind(header)
     layout = LAYOUTS[kind]
     with session_scope(session_factory) as session:
-        plant = _load_plant(session, at)
+        plant = load_plant(session, at)
         items = _resolve(_validate(csv_rows, layout, plant), kind, plant)
         present = _present(session, layout, items) if items else set()
         added = done = 0

@@ -1,15 +1,20 @@
-"""Helpers shared by the end-to-end tests (no fixtures here: each module pins its own clock)."""
+"""Helpers shared by the end-to-end tests (their fixtures are in ``conftest.py``)."""
 
+import itertools
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.slack_requests import SlackReply
+from tests.fakes.slack_api import Call, FakeSlackAPI
+from tests.slack_requests import SlackReply, SlackSender
 
 # Wednesday 18 Nov 2026, 10:00 in Berlin: shift A (06:00–14:00) is four hours in.
 MID_SHIFT_A = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+POLL_SECONDS = 0.02
 
 T = TypeVar("T")
 
@@ -19,13 +24,71 @@ def all_rows(session_factory: sessionmaker[Session], model: type[T]) -> list[T]:
         return list(session.scalars(select(model).order_by(model.id)))  # type: ignore[attr-defined]
 
 
-def button(reply: SlackReply, action_id: str) -> dict[str, Any]:
-    """The button with ``action_id`` in the reply's blocks; fails the test when absent."""
-    for block in reply.json.get("blocks", []):
+def wait_until(condition: Callable[[], T], what: str, *, timeout: float = 5.0) -> T:
+    """Poll ``condition`` until it returns something true, and return that; fail the test if
+    it has not after ``timeout`` seconds (``what`` says what was awaited)."""
+    polls = itertools.count(1)
+    while not (result := condition()):
+        if next(polls) * POLL_SECONDS > timeout:
+            raise AssertionError(f"waited {timeout:g} s in vain until {what}")
+        time.sleep(POLL_SECONDS)
+    return result
+
+
+def ephemeral_text(reply: SlackReply) -> str:
+    """The text of an answer only its typist sees; fails on any other answer."""
+    assert reply.status == 200, reply.body
+    assert reply.json["response_type"] == "ephemeral", reply.body
+    return reply.text
+
+
+def assert_no_trace(
+    session_factory: sessionmaker[Session], fake_slack: FakeSlackAPI, *models: type
+) -> None:
+    """The request left no trace: no row of ``models``, no audit record of a report and
+    nothing posted to a channel."""
+    for model in models:
+        assert all_rows(session_factory, model) == []
+    assert report_audits(session_factory) == []
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+def report(
+    slack: SlackSender, fake: FakeSlackAPI, command: str, text: str, *, posts: int, **kwargs: str
+) -> None:
+    """Send a report and wait until its board work is done (``posts`` postMessage calls total)."""
+    reply = slack.command(command, text, **kwargs)
+    assert "✅" in reply.text, reply.text
+    fake.wait_for("chat.postMessage", posts)
+
+
+def find_button(blocks: list[dict[str, Any]], action_id: str) -> dict[str, Any]:
+    """The button with ``action_id`` in ``blocks``; fails the test when absent."""
+    for block in blocks:
         for element in block.get("elements", []):
             if element.get("action_id") == action_id:
                 return element
-    raise AssertionError(f"no button {action_id!r} in {reply.json.get('blocks')}")
+    raise AssertionError(f"no button {action_id!r} in {blocks}")
+
+
+def button(reply: SlackReply, action_id: str) -> dict[str, Any]:
+    """The button with ``action_id`` in the reply's blocks; fails the test when absent."""
+    return find_button(reply.json.get("blocks", []), action_id)
+
+
+def press_button(slack: SlackSender, message: Call, action_id: str, *, user: str) -> SlackReply:
+    """A press on the button ``action_id`` of ``message``, a channel message the app posted."""
+    return slack.press(
+        find_button(message.args["blocks"], action_id),
+        user=user,
+        channel=message.args["channel"],
+        message_ts=message.answer["ts"],
+    )
+
+
+def actions_of(blocks: list[dict[str, Any]]) -> list[str]:
+    """The action ids of the buttons in ``blocks``' actions blocks."""
+    return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
 
 
 def block_texts(blocks: list[dict[str, Any]]) -> str:

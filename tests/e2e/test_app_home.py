@@ -2,42 +2,19 @@
 buttons open the report forms."""
 
 import json
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import time_machine
 
-from tests.e2e.support import MID_SHIFT_A, block_texts
-from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
+from tests.e2e.support import block_texts
+from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
 
 
-@pytest.fixture(autouse=True)
-def pinned_clock() -> Iterator[object]:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
-
-
 def home_opened(slack: SlackSender, user: str, *, tab: str = "home") -> SlackReply:
-    """The Events API request Slack sends: a signed JSON body."""
-    body = {
-        "token": "legacy-verification-token",
-        "team_id": TEAM_ID,
-        "api_app_id": "A0PRODBOT1",
-        "type": "event_callback",
-        "event_id": f"Ev{time.time_ns()}",
-        "event_time": int(time.time()),
-        "event": {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": "D0PRODBOT1",
-            "tab": tab,
-            "event_ts": f"{time.time():.6f}",
-        },
-    }
-    return slack.post(json.dumps(body))
+    """The Events API request Slack sends when ``user`` opens a tab of the app."""
+    event = {"type": "app_home_opened", "user": user, "channel": "D0PRODBOT1", "tab": tab}
+    return slack.send(slack.build.event(event))
 
 
 def published(fake_slack: FakeSlackAPI, user: str) -> dict[str, Any]:

@@ -3,34 +3,47 @@ payloads save through the same validation and domain functions as the text comma
 
 import json
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
-import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
 from models import DelayEntry, Issue, OutputEntry
-from tests.e2e.support import MID_SHIFT_A, all_rows
-from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
+from tests.e2e.support import all_rows
+from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
 
 VIEW_ID = "V0FORM0001"
 
 
-@pytest.fixture(autouse=True)
-def pinned_clock() -> Iterator[object]:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
+@dataclass
+class Form:
+    """A report form the app opened, submitted as Slack sends it."""
+
+    slack: SlackSender
+    view: dict[str, Any]
+
+    def submit(
+        self, values: dict[str, dict[str, Any]], *, view: dict[str, Any] | None = None
+    ) -> SlackReply:
+        """The ``view_submission`` of the form (or of ``view``, the form as the app redrew it)
+        with ``values`` filled in; each input's action id is its block id."""
+        opened = {**(view or self.view), "id": VIEW_ID, "hash": f"{time.time_ns()}.hash"}
+        state = {block: {block: element} for block, element in values.items()}
+        return self.slack.submit(opened, state)
 
 
-def open_form(
-    slack: SlackSender, fake_slack: FakeSlackAPI, name: str, **kwargs: str
-) -> dict[str, Any]:
-    reply = slack.command(name, "", **kwargs)
+def open_form(slack: SlackSender, fake_slack: FakeSlackAPI, name: str) -> Form:
+    reply = slack.command(name, "")
     assert reply.status == 200
-    return fake_slack.wait_for("views.open")[-1].args["view"]
+    return Form(slack, fake_slack.wait_for("views.open")[-1].args["view"])
+
+
+@pytest.fixture
+def output_form(slack: SlackSender, fake_slack: FakeSlackAPI) -> Form:
+    """The form a bare ``/output`` opened."""
+    return open_form(slack, fake_slack, "/output")
 
 
 def text(value: str) -> dict[str, Any]:
@@ -39,35 +52,6 @@ def text(value: str) -> dict[str, Any]:
 
 def choice(value: str) -> dict[str, Any]:
     return {"type": "static_select", "selected_option": {"value": value}}
-
-
-def submit(
-    slack: SlackSender,
-    view: dict[str, Any],
-    values: dict[str, dict[str, Any]],
-    *,
-    user: str = "U0LEAD0001",
-    view_id: str = VIEW_ID,
-) -> SlackReply:
-    """The ``view_submission`` Slack sends for ``view`` with ``values`` filled in."""
-    state = {block: {block: element} for block, element in values.items()}
-    payload = {
-        "type": "view_submission",
-        "team": {"id": TEAM_ID, "domain": "factory"},
-        "user": {"id": user, "team_id": TEAM_ID},
-        "api_app_id": "A0PRODBOT1",
-        "token": "legacy-verification-token",
-        "trigger_id": f"{time.time_ns()}.view.trigger",
-        "view": {
-            **view,
-            "id": view_id,
-            "team_id": TEAM_ID,
-            "hash": f"{time.time_ns()}.hash",
-            "state": {"values": state},
-        },
-        "response_urls": [],
-    }
-    return slack.post(urlencode({"payload": json.dumps(payload)}))
 
 
 def options(view: dict[str, Any], block_id: str) -> list[str]:
@@ -101,12 +85,11 @@ def test_a_bare_output_command_opens_the_form_with_the_users_line_first(
 
 
 def test_an_output_form_saves_the_entry_as_the_text_form_would(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+    output_form: Form, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
 ) -> None:
-    view = open_form(slack, fake_slack, "/output")
-    assert view["blocks"][0]["element"]["initial_option"]["value"] == "l1"
+    assert output_form.view["blocks"][0]["element"]["initial_option"]["value"] == "l1"
 
-    reply = submit(slack, view, {"line": choice("l1"), "good": text("120"), "scrap": text("3")})
+    reply = output_form.submit({"line": choice("l1"), "good": text("120"), "scrap": text("3")})
 
     assert (reply.status, reply.body) == (200, "")
     [entry] = all_rows(session_factory, OutputEntry)
@@ -124,31 +107,28 @@ def test_an_output_form_saves_the_entry_as_the_text_form_would(
     assert confirmation.args["user"] == "U0LEAD0001"
     assert confirmation.args["text"].startswith("✅ Saved +120 good, 3 scrap on L1, shift A")
 
-    slack.command("/output", "L1 120 scrap 3")
+    output_form.slack.command("/output", "L1 120 scrap 3")
     typed = all_rows(session_factory, OutputEntry)[1]
     fields = ("line_id", "shift_id", "production_date", "good", "scrap", "note", "reported_by")
     assert [getattr(typed, f) for f in fields] == [getattr(entry, f) for f in fields]
 
 
 def test_thousands_separators_and_a_note_are_read_like_the_text_form(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+    output_form: Form, session_factory: sessionmaker[Session]
 ) -> None:
-    view = open_form(slack, fake_slack, "/output")
-
-    submit(slack, view, {"line": choice("press2"), "good": text("1,200"), "note": text("  ok  ")})
+    output_form.submit({"line": choice("press2"), "good": text("1,200"), "note": text("  ok  ")})
 
     [entry] = all_rows(session_factory, OutputEntry)
     assert (entry.good, entry.scrap, entry.note) == (1200, 0, "ok")
 
 
 def test_the_same_submission_delivered_twice_writes_once(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+    output_form: Form, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
 ) -> None:
-    view = open_form(slack, fake_slack, "/output")
     values = {"line": choice("l1"), "good": text("120")}
 
-    first = submit(slack, view, values)
-    second = submit(slack, view, values)
+    first = output_form.submit(values)
+    second = output_form.submit(values)
 
     assert first.status == second.status == 200
     assert len(all_rows(session_factory, OutputEntry)) == 1
@@ -175,16 +155,14 @@ def test_the_same_submission_delivered_twice_writes_once(
     ],
 )
 def test_a_bad_field_is_answered_under_that_field_and_nothing_is_written(
-    slack: SlackSender,
+    output_form: Form,
     fake_slack: FakeSlackAPI,
     session_factory: sessionmaker[Session],
     values: dict[str, dict[str, Any]],
     block: str,
     problem: str,
 ) -> None:
-    view = open_form(slack, fake_slack, "/output")
-
-    reply = submit(slack, view, {"line": choice("l1"), **values})
+    reply = output_form.submit({"line": choice("l1"), **values})
 
     assert reply.status == 200
     assert reply.json["response_action"] == "errors"
@@ -195,22 +173,21 @@ def test_a_bad_field_is_answered_under_that_field_and_nothing_is_written(
 
 
 def test_an_implausible_quantity_asks_again_and_saves_once_confirmed(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+    output_form: Form, session_factory: sessionmaker[Session]
 ) -> None:
-    view = open_form(slack, fake_slack, "/output")
     values = {"line": choice("l1"), "good": text("5000")}
 
-    reply = submit(slack, view, values)
+    reply = output_form.submit(values)
 
     assert reply.json["response_action"] == "update"
     updated = reply.json["view"]
     assert "Did you mean that?" in updated["blocks"][0]["text"]["text"]
     assert updated["blocks"][1]["block_id"] == "confirm"
-    assert updated["private_metadata"] == view["private_metadata"]
+    assert updated["private_metadata"] == output_form.view["private_metadata"]
     assert all_rows(session_factory, OutputEntry) == []
 
     ticked = {"type": "checkboxes", "selected_options": [{"value": "yes"}]}
-    confirmed = submit(slack, updated, {**values, "confirm": ticked})
+    confirmed = output_form.submit(view=updated, values={**values, "confirm": ticked})
 
     assert (confirmed.status, confirmed.body) == (200, "")
     [entry] = all_rows(session_factory, OutputEntry)
@@ -220,19 +197,17 @@ def test_an_implausible_quantity_asks_again_and_saves_once_confirmed(
 def test_a_delay_form_offers_the_sites_reasons_and_saves_the_delay(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
 ) -> None:
-    view = open_form(slack, fake_slack, "/delay")
-    assert view["callback_id"] == "delay_form"
-    assert "material" in options(view, "reason")
+    form = open_form(slack, fake_slack, "/delay")
+    assert form.view["callback_id"] == "delay_form"
+    assert "material" in options(form.view, "reason")
 
-    bad = submit(slack, view, {"line": choice("l1"), "duration": text("90x"), **_material()})
+    bad = form.submit({"line": choice("l1"), "duration": text("90x"), **_material()})
     assert bad.json["errors"] == {
         "duration": "'90x' is not a duration — use 45, 45m, 1h, 1h30m or 1:30"
     }
     assert all_rows(session_factory, DelayEntry) == []
 
-    reply = submit(
-        slack,
-        view,
+    reply = form.submit(
         {"line": choice("l1"), "duration": text("1h30m"), **_material(), "note": text("caps")},
     )
 
@@ -251,16 +226,14 @@ def _material() -> dict[str, dict[str, Any]]:
 def test_an_issue_form_saves_the_issue_and_safety_raises_the_severity(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
 ) -> None:
-    view = open_form(slack, fake_slack, "/issue")
-    assert view["callback_id"] == "issue_form"
-    assert options(view, "severity") == ["low", "medium", "high", "critical"]
+    form = open_form(slack, fake_slack, "/issue")
+    assert form.view["callback_id"] == "issue_form"
+    assert options(form.view, "severity") == ["low", "medium", "high", "critical"]
 
-    empty = submit(slack, view, {"line": choice("l1"), "severity": choice("low")})
+    empty = form.submit({"line": choice("l1"), "severity": choice("low")})
     assert empty.json["errors"] == {"text": "the issue text is missing"}
 
-    reply = submit(
-        slack,
-        view,
+    reply = form.submit(
         {"line": choice("l1"), "severity": choice("low"), "text": text("guard missing, safety")},
     )
 
@@ -276,12 +249,11 @@ def test_an_issue_form_saves_the_issue_and_safety_raises_the_severity(
 
 
 def test_a_form_opened_outside_a_channel_confirms_by_dm(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+    output_form: Form, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
 ) -> None:
-    view = open_form(slack, fake_slack, "/output")
-    view["private_metadata"] = json.dumps({"kind": "output", "channel_id": None})
+    output_form.view["private_metadata"] = json.dumps({"kind": "output", "channel_id": None})
 
-    submit(slack, view, {"line": choice("l1"), "good": text("120")})
+    output_form.submit({"line": choice("l1"), "good": text("120")})
 
     dm = next(
         call
@@ -293,12 +265,11 @@ def test_a_form_opened_outside_a_channel_confirms_by_dm(
 
 
 def test_a_refused_ephemeral_falls_back_to_a_dm(
-    slack: SlackSender, fake_slack: FakeSlackAPI
+    output_form: Form, fake_slack: FakeSlackAPI
 ) -> None:
-    view = open_form(slack, fake_slack, "/output")
     fake_slack.fail("chat.postEphemeral", status=200)
 
-    submit(slack, view, {"line": choice("l1"), "good": text("120")})
+    output_form.submit({"line": choice("l1"), "good": text("120")})
 
     posts = fake_slack.wait_for("chat.postMessage", 3)
     assert "U0LEAD0001" in [call.args["channel"] for call in posts]

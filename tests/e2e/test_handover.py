@@ -4,25 +4,21 @@ lead of the line acknowledges with the button, and the next shift's summary line
 The plant here gives L1 a second lead (the incoming shift's).
 """
 
-import json
 import time
-from collections.abc import Iterator
-from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
-from urllib.parse import urlencode
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.messages.handover import unacknowledged_handover_text
 from bot.messages.ids import ActionId
-from bot.records.handover import pending_handover_note
+from bot.records.handover import pending_handover
 from models import AuditRecord, Line, Shift
 from models.handover import Handover
 from tests.conftest import SAMPLE_PLANT
-from tests.e2e.support import MID_SHIFT_A, all_rows, block_texts
-from tests.fakes.slack_api import RESPONSE_URL, TEAM_ID, Call, FakeSlackAPI
+from tests.e2e.support import actions_of, all_rows, block_texts, press_button, wait_until
+from tests.fakes.slack_api import RESPONSE_URL, Call, FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
 
 OUTGOING = "U0LEAD0001"
@@ -31,18 +27,8 @@ LINE_CHANNEL = "C0LINE0001"
 
 
 @pytest.fixture
-def plant_toml(tmp_path: Path) -> Path:
-    path = tmp_path / "plant.toml"
-    path.write_text(
-        SAMPLE_PLANT.replace('leads = ["U0LEAD0001"]', f'leads = ["{OUTGOING}", "{INCOMING}"]')
-    )
-    return path
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
+def plant_text() -> str:
+    return SAMPLE_PLANT.replace('leads = ["U0LEAD0001"]', f'leads = ["{OUTGOING}", "{INCOMING}"]')
 
 
 @pytest.fixture
@@ -58,10 +44,10 @@ def handover_message(
         "<#C0LINE0001>; the lead of shift B Wed 18 Nov acknowledges it there."
     )
     message = wait_for_handover_post(fake_slack)
-    deadline = time.monotonic() + 5
-    while all_rows(session_factory, Handover)[0].message_ts is None:
-        assert time.monotonic() < deadline, "the handover's message ts was never saved"
-        time.sleep(0.02)
+    wait_until(
+        lambda: all_rows(session_factory, Handover)[0].message_ts,
+        "the handover's message ts is saved",
+    )
     return message
 
 
@@ -75,58 +61,22 @@ def handover_posts(fake_slack: FakeSlackAPI) -> list[Call]:
 
 def wait_for_handover_post(fake_slack: FakeSlackAPI) -> Call:
     """The one handover post, whatever else (boards, issue messages) the channel gets."""
-    deadline = time.monotonic() + 5
-    while not (posts := handover_posts(fake_slack)):
-        assert time.monotonic() < deadline, "no handover was posted"
-        time.sleep(0.02)
-    [post] = posts
+    [post] = wait_until(lambda: handover_posts(fake_slack), "a handover is posted")
     return post
 
 
 def press(slack: SlackSender, message: Call, *, user: str) -> SlackReply:
-    [button] = [
-        element
-        for block in message.args["blocks"]
-        for element in block.get("elements", [])
-        if element.get("action_id") == ActionId.ACKNOWLEDGE_HANDOVER
-    ]
-    ts = message.answer["ts"]
-    payload: dict[str, Any] = {
-        "type": "block_actions",
-        "team": {"id": TEAM_ID, "domain": "factory"},
-        "user": {"id": user, "username": user.lower(), "team_id": TEAM_ID},
-        "api_app_id": "A0PRODBOT1",
-        "token": "legacy-verification-token",
-        "container": {"type": "message", "message_ts": ts, "channel_id": LINE_CHANNEL},
-        "trigger_id": f"{time.time_ns()}.trigger",
-        "channel": {"id": LINE_CHANNEL, "name": "line-1"},
-        "message": {"type": "message", "ts": ts, "text": message.args["text"]},
-        "response_url": f"{slack.response_base}response/action",
-        "actions": [
-            {
-                "type": "button",
-                "action_id": button["action_id"],
-                "block_id": "b1",
-                "text": button["text"],
-                "value": button["value"],
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-    return slack.post(urlencode({"payload": json.dumps(payload)}))
-
-
-def actions_of(blocks: list[dict[str, Any]]) -> list[str]:
-    return [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    return press_button(slack, message, ActionId.ACKNOWLEDGE_HANDOVER, user=user)
 
 
 def pending(session_factory: sessionmaker[Session], shift: str) -> str | None:
     with session_factory() as session:
         [line] = [row for row in session.query(Line) if row.code == "L1"]
         [shift_row] = [row for row in session.query(Shift) if row.name == shift]
-        return pending_handover_note(
+        handover = pending_handover(
             session, line_id=line.id, shift_id=shift_row.id, production_date=date(2026, 11, 18)
         )
+        return unacknowledged_handover_text(handover) if handover else None
 
 
 def test_the_handover_carries_the_note_and_open_issues_with_a_button(
@@ -158,7 +108,7 @@ def test_the_incoming_lead_acknowledges_and_the_message_changes_in_place(
     clock: time_machine.Traveller,
 ) -> None:
     assert pending(session_factory, "B") is not None
-    clock.move_to(MID_SHIFT_A + timedelta(hours=4, minutes=5))  # 14:05, shift B
+    clock.move_to(datetime(2026, 11, 18, 13, 5, tzinfo=UTC))  # 14:05 in Berlin, shift B
 
     reply = press(slack, handover_message, user=INCOMING)
 
@@ -265,7 +215,7 @@ def test_in_an_unmapped_channel_someone_leading_no_line_is_told_where_to_type(
 def test_early_in_a_shift_the_handover_is_for_the_shift_that_just_ended(
     slack: SlackSender, fake_slack: FakeSlackAPI, clock: time_machine.Traveller
 ) -> None:
-    clock.move_to(MID_SHIFT_A + timedelta(hours=4, minutes=20))  # 14:20, shift B began at 14:00
+    clock.move_to(datetime(2026, 11, 18, 13, 20, tzinfo=UTC))  # 14:20, shift B began at 14:00
 
     reply = slack.command("/prod", "handover", user=OUTGOING)
 

@@ -1,20 +1,31 @@
-import time
-
 import pytest
-import time_machine
 
 from models import DelayEntry, Issue, IssueCategory, IssueEvent, IssueStatus, OutputEntry, Severity
-from tests.e2e.support import MID_SHIFT_A, all_rows, block_texts, report_audits
+from tests.e2e.support import (
+    all_rows,
+    block_texts,
+    ephemeral_text,
+    report,
+    report_audits,
+    wait_until,
+)
 from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.slack_requests import SlackSender
 
-ISSUE_USAGE = "/issue [LINE] SEVERITY TEXT…"
 
+def posts_of_an_issue(fake: FakeSlackAPI) -> tuple[Call, Call, Call]:
+    """The board, its thread line and the issue's own message (they may arrive in any order)."""
 
-@pytest.fixture(autouse=True)
-def pinned_clock() -> object:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
+    def three_posts() -> list[Call]:
+        posts = [p for p in fake.calls_to("chat.postMessage") if p.args["channel"] == "C0LINE0001"]
+        return posts if len(posts) >= 3 else []
+
+    posts = wait_until(three_posts, "the issue's three posts reached L1's channel")
+    thread = next(post for post in posts if "thread_ts" in post.args)
+    top = [post for post in posts if "thread_ts" not in post.args]
+    message = next(post for post in top if "issue_acknowledge" in str(post.args.get("blocks")))
+    board = next(post for post in top if post is not message)
+    return board, thread, message
 
 
 def test_issue_is_saved_open_with_an_event_and_an_audit_record(
@@ -22,9 +33,7 @@ def test_issue_is_saved_open_with_an_event_and_an_audit_record(
 ) -> None:
     reply = slack.command("/issue", "L1 high conveyor jam")
 
-    assert reply.status == 200
-    assert reply.json["response_type"] == "ephemeral"
-    assert reply.text == "✅ Raised a *high* issue on L1; it is on the shift board."
+    assert ephemeral_text(reply) == "✅ Raised a *high* issue on L1; it is on the shift board."
     [issue] = all_rows(session_factory, Issue)
     assert (issue.severity, issue.category, issue.text) == (Severity.HIGH, None, "conveyor jam")
     assert (issue.status, issue.raised_by) == (IssueStatus.OPEN, "U0LEAD0001")
@@ -69,21 +78,6 @@ def test_every_issue_gets_its_own_message_in_the_channel_and_a_line_in_the_board
     assert "reply_broadcast" not in thread.args
 
 
-def posts_of_an_issue(fake: FakeSlackAPI) -> tuple[Call, Call, Call]:
-    """The board, its thread line and the issue's own message (they may arrive in any order)."""
-    posts: list[Call] = []
-    for _ in range(100):
-        posts = [p for p in fake.calls_to("chat.postMessage") if p.args["channel"] == "C0LINE0001"]
-        if len(posts) >= 3:
-            break
-        time.sleep(0.05)
-    thread = next(post for post in posts if "thread_ts" in post.args)
-    top = [post for post in posts if "thread_ts" not in post.args]
-    message = next(post for post in top if "issue_acknowledge" in str(post.args.get("blocks")))
-    board = next(post for post in top if post is not message)
-    return board, thread, message
-
-
 def test_a_severity_prefix_is_accepted(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
@@ -95,34 +89,10 @@ def test_a_severity_prefix_is_accepted(
     fake_slack.wait_for("chat.postMessage", 2)
 
 
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("L1 high", "describe the issue after the severity"),
-        ("L1 high   ", "describe the issue after the severity"),
-        ("L1 urgent conveyor jam", "unknown severity 'urgent'"),
-    ],
-)
-def test_an_issue_without_text_or_with_a_bad_severity_is_rejected_and_writes_nothing(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory, text: str, problem: str
-) -> None:
-    reply = slack.command("/issue", text)
-
-    assert reply.status == 200
-    assert reply.json["response_type"] == "ephemeral"
-    assert problem in reply.text
-    assert f"Usage: `{ISSUE_USAGE}`" in reply.text
-    assert all_rows(session_factory, Issue) == []
-    assert all_rows(session_factory, IssueEvent) == []
-    assert report_audits(session_factory) == []
-    assert fake_slack.calls_to("chat.postMessage") == []
-
-
 def test_issues_do_not_count_as_entries(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
-    slack.command("/issue", "L1 medium slow infeed")
-    fake_slack.wait_for("chat.postMessage", 2)
+    report(slack, fake_slack, "/issue", "L1 medium slow infeed", posts=2)
 
     assert all_rows(session_factory, OutputEntry) == []
     assert all_rows(session_factory, DelayEntry) == []

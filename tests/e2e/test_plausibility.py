@@ -1,21 +1,22 @@
-"""An implausible quantity is not refused: the reporter may save it anyway (PRODUCT.md §3)."""
+"""An implausible quantity (more than the line can make in the shift so far) is not refused:
+the reporter is asked "did you mean that?" and may save it anyway or discard it."""
 
 import json
 from datetime import UTC, datetime
 
-import pytest
 import time_machine
 
 from models import OutputEntry, Shift
-from tests.e2e.support import MID_SHIFT_A, all_rows, button, report_audits
+from tests.e2e.support import (
+    all_rows,
+    assert_no_trace,
+    button,
+    ephemeral_text,
+    report,
+    report_audits,
+)
 from tests.fakes.slack_api import RESPONSE_URL, FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
-
-
-@pytest.fixture(autouse=True)
-def pinned_clock() -> object:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
 
 
 def ask_implausible(slack: SlackSender, text: str = "L1 900") -> SlackReply:
@@ -30,8 +31,9 @@ def test_more_than_the_line_can_make_asks_did_you_mean_and_writes_nothing(
     # L1 makes 120/h ideally; four hours into shift A that is 480, 600 with the 25% margin.
     reply = ask_implausible(slack)
 
-    assert reply.json["response_type"] == "ephemeral"
-    assert "900 bottles is more than L1 can make in this shift so far (about 600 " in reply.text
+    assert "900 bottles is more than L1 can make in this shift so far (about 600 " in (
+        ephemeral_text(reply)
+    )
     blocks = reply.json["blocks"]
     assert blocks[0]["text"]["text"].startswith("🤔 *Did you mean that?* 900 bottles")
     save = button(reply, "output_confirm")
@@ -40,9 +42,7 @@ def test_more_than_the_line_can_make_asks_did_you_mean_and_writes_nothing(
     assert value["key"] == "implausible.trigger"
     assert (value["command"]["line"], value["command"]["good"]) == ("l1", 900)
     assert button(reply, "output_discard")["text"]["text"] == "Discard"
-    assert all_rows(session_factory, OutputEntry) == []
-    assert report_audits(session_factory) == []
-    assert fake_slack.calls_to("chat.postMessage") == []
+    assert_no_trace(session_factory, fake_slack, OutputEntry)
 
 
 def test_a_quantity_within_capacity_is_saved_without_asking(
@@ -59,8 +59,7 @@ def test_a_quantity_within_capacity_is_saved_without_asking(
 def test_what_the_shift_already_reported_counts_towards_capacity(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
-    slack.command("/output", "L1 400")
-    fake_slack.wait_for("chat.postMessage", 2)
+    report(slack, fake_slack, "/output", "L1 400", posts=2)
 
     reply = slack.command("/output", "L1 250")
 

@@ -7,27 +7,12 @@ import time_machine
 
 from handlers.parsing import USAGE
 from models import DelayEntry, OutputEntry
-from tests.e2e.support import MID_SHIFT_A, all_rows, report_audits
+from tests.e2e.support import all_rows, ephemeral_text, report, report_audits
 from tests.fakes.slack_api import RESPONSE_URL, FakeSlackAPI
-from tests.slack_requests import SlackSender
+from tests.slack_requests import SlackReply, SlackSender
 
 UNMAPPED = "C0OTHER001"
 BOARD_TS = "1790000000.000001"
-
-
-@pytest.fixture(autouse=True)
-def pinned_clock() -> object:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
-
-
-def report(
-    slack: SlackSender, fake: FakeSlackAPI, command: str, text: str, *, posts: int, **kwargs: str
-) -> None:
-    """Send a report and wait until its board work is done (``posts`` postMessage calls total)."""
-    reply = slack.command(command, text, **kwargs)
-    assert "✅" in reply.text, reply.text
-    fake.wait_for("chat.postMessage", posts)
 
 
 # --- status ----------------------------------------------------------------------------------
@@ -42,9 +27,7 @@ def test_status_of_all_lines_shows_totals_pace_and_delays(
 
     reply = slack.command("/prod", "status", channel=UNMAPPED)
 
-    assert reply.status == 200
-    assert reply.json["response_type"] == "ephemeral"
-    assert reply.text == "L1: 320 / 800 bottles (40%); press2: 0 / 400 parts (0%)"
+    assert ephemeral_text(reply) == "L1: 320 / 800 bottles (40%); press2: 0 / 400 parts (0%)"
     blocks = reply.json["blocks"]
     assert len(blocks) == 2
     l1, press2 = (block["text"]["text"] for block in blocks)
@@ -94,10 +77,8 @@ def test_status_of_an_unknown_line_names_the_problem(slack: SlackSender) -> None
 
 @pytest.mark.parametrize("text", ["help", "", "he"])
 def test_help_lists_the_usage_of_every_command(slack: SlackSender, text: str) -> None:
-    reply = slack.command("/prod", text)
+    answer = ephemeral_text(slack.command("/prod", text))
 
-    assert reply.status == 200
-    assert reply.json["response_type"] == "ephemeral"
     for usage in [
         "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]",
         "/delay [LINE] DURATION REASON [note…]",
@@ -108,25 +89,28 @@ def test_help_lists_the_usage_of_every_command(slack: SlackSender, text: str) ->
         "/prod export [from YYYY-MM-DD] [to YYYY-MM-DD]",
         "/prod handover [note…]",
     ]:
-        assert f"• `{usage}`" in reply.text
-    assert len([line for line in reply.text.splitlines() if line.startswith("• `")]) == len(USAGE)
-    assert "DURATION: `45`, `45m`, `1h`, `1h30m`, `1:30`" in reply.text
+        assert f"• `{usage}`" in answer
+    assert len([line for line in answer.splitlines() if line.startswith("• `")]) == len(USAGE)
+    assert "DURATION: `45`, `45m`, `1h`, `1h30m`, `1:30`" in answer
 
 
 # --- undo ------------------------------------------------------------------------------------
 
 
-def test_undo_voids_the_callers_latest_entry_and_corrects_the_board(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
-) -> None:
+@pytest.fixture
+def two_outputs(slack: SlackSender, fake_slack: FakeSlackAPI) -> None:
+    """L1's lead reported 120, then 200, and the board shows both."""
     report(slack, fake_slack, "/output", "L1 120", posts=2)
     report(slack, fake_slack, "/output", "L1 200", posts=3)
 
+
+@pytest.mark.usefixtures("two_outputs")
+def test_undo_voids_the_callers_latest_entry_and_corrects_the_board(
+    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
+) -> None:
     reply = slack.command("/prod", "undo")
 
-    assert reply.status == 200
-    assert reply.json["response_type"] == "ephemeral"
-    assert reply.text == (
+    assert ephemeral_text(reply) == (
         "↩️ Voided your last output entry on L1. The board shows the corrected total."
     )
     first, second = all_rows(session_factory, OutputEntry)
@@ -198,16 +182,19 @@ def test_undo_with_nothing_of_ones_own_to_undo_says_so(
     assert fake_slack.calls_to("chat.update") == []
 
 
-def test_undo_after_60_minutes_is_refused_and_voids_nothing(
-    slack: SlackSender,
-    fake_slack: FakeSlackAPI,
-    session_factory,
-    pinned_clock: time_machine.Traveller,
-) -> None:
+def undo_after(
+    slack: SlackSender, fake_slack: FakeSlackAPI, clock: time_machine.Traveller, minutes: int
+) -> SlackReply:
+    """``/prod undo`` of an entry made ``minutes`` before."""
     report(slack, fake_slack, "/output", "L1 120", posts=2)
-    pinned_clock.shift(timedelta(minutes=61))
+    clock.shift(timedelta(minutes=minutes))
+    return slack.command("/prod", "undo")
 
-    reply = slack.command("/prod", "undo")
+
+def test_undo_after_60_minutes_is_refused_and_voids_nothing(
+    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory, clock: time_machine.Traveller
+) -> None:
+    reply = undo_after(slack, fake_slack, clock, minutes=61)
 
     assert reply.status == 200
     assert reply.text.startswith(
@@ -222,15 +209,9 @@ def test_undo_after_60_minutes_is_refused_and_voids_nothing(
 
 
 def test_undo_at_59_minutes_still_works(
-    slack: SlackSender,
-    fake_slack: FakeSlackAPI,
-    session_factory,
-    pinned_clock: time_machine.Traveller,
+    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory, clock: time_machine.Traveller
 ) -> None:
-    report(slack, fake_slack, "/output", "L1 120", posts=2)
-    pinned_clock.shift(timedelta(minutes=59))
-
-    reply = slack.command("/prod", "undo")
+    reply = undo_after(slack, fake_slack, clock, minutes=59)
 
     assert "Voided your last output entry" in reply.text
     [entry] = all_rows(session_factory, OutputEntry)
@@ -262,9 +243,7 @@ def test_export_sends_three_csv_files_to_the_callers_dm(
 
     reply = slack.command("/prod", "export")
 
-    assert reply.status == 200
-    assert reply.json["response_type"] == "ephemeral"
-    assert reply.text == (
+    assert ephemeral_text(reply) == (
         "📄 Preparing CSV files for 2026-11-12 to 2026-11-18; they arrive in a DM from me."
     )
     [dm] = fake_slack.wait_for("conversations.open")
@@ -362,12 +341,10 @@ def test_export_that_slack_refuses_is_reported_to_the_caller(
     assert fake_slack.calls_to("files.completeUploadExternal") == []
 
 
+@pytest.mark.usefixtures("two_outputs")
 def test_undo_delivered_twice_voids_only_one_entry(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
-    report(slack, fake_slack, "/output", "L1 120", posts=2)
-    report(slack, fake_slack, "/output", "L1 200", posts=3)
-
     first = slack.command("/prod", "undo", trigger_id="undo.twice")
     fake_slack.wait_for("chat.postMessage", 4)
     second = slack.command("/prod", "undo", trigger_id="undo.twice")

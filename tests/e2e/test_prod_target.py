@@ -1,27 +1,18 @@
 """``/prod target`` end to end: managers and heads set dated overrides, others are refused."""
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.numbers.production import target_for
 from models import Line, Shift, Target
-from tests.e2e.support import MID_SHIFT_A, all_rows, report_audits
+from tests.e2e.support import all_rows, ephemeral_text, report_audits
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackSender
 
 MANAGER = "U0MGR00001"
 HEAD = "U0HEAD0001"
 UNMAPPED = "C0OTHER001"
-
-
-@pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
 
 
 def target_on(
@@ -40,8 +31,7 @@ def test_a_manager_sets_a_shift_target_for_a_date_range(
         "/prod", "target L1 900 shift A from 2026-11-19 to 2026-11-20", user=MANAGER
     )
 
-    assert reply.json["response_type"] == "ephemeral"
-    assert reply.text.startswith(
+    assert ephemeral_text(reply).startswith(
         "🎯 Set L1 shift A target to 900 bottles from Thu 19 Nov to Fri 20 Nov (was 800). "
         "Announced in <#C0LINE0001>.\n_QTY is per shift"
     )
@@ -96,8 +86,7 @@ def test_a_lead_is_refused_and_nothing_is_written(
 ) -> None:
     reply = slack.command("/prod", "target L1 900", user="U0LEAD0001")
 
-    assert reply.json["response_type"] == "ephemeral"
-    assert reply.text == (
+    assert ephemeral_text(reply) == (
         "⚠️ Only L1's managers (<@U0MGR00001>) and the heads of production can set L1's target."
     )
     assert [t for t in all_rows(session_factory, Target) if t.valid_from is not None] == []

@@ -1,44 +1,26 @@
 """Only requests signed by Slack within the last five minutes are served."""
 
 import time
-from urllib.parse import urlencode
 
-import pytest
-import time_machine
-from slack_sdk.signature import SignatureVerifier
-
+from bot.demo.signing import SlackSigner
 from models import OutputEntry
-from tests.conftest import SIGNING_SECRET
-from tests.e2e.support import MID_SHIFT_A, all_rows
-from tests.fakes.slack_api import TEAM_ID, FakeSlackAPI
-from tests.slack_requests import SlackSender
+from tests.e2e.support import all_rows
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.slack_requests import LEAD, LINE_CHANNEL, SlackSender
 
 
-@pytest.fixture(autouse=True)
-def pinned_clock() -> object:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
-
-
-def output_body(text: str = "L1 120") -> str:
-    return urlencode(
-        {
-            "team_id": TEAM_ID,
-            "channel_id": "C0LINE0001",
-            "user_id": "U0LEAD0001",
-            "command": "/output",
-            "text": text,
-            "api_app_id": "A0PRODBOT1",
-            "response_url": "http://127.0.0.1:9/response/x",
-            "trigger_id": "signature.trigger",
-        }
+def output_body(slack: SlackSender, text: str = "L1 120") -> str:
+    """The form of an ``/output`` command, as Slack sends it."""
+    request = slack.build.command(
+        "/output", text, user=LEAD, channel=LINE_CHANNEL, trigger_id="signature.trigger"
     )
+    return request.body.decode()
 
 
 def test_a_correctly_signed_request_is_served(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
-    reply = slack.post(output_body())
+    reply = slack.post(output_body(slack))
 
     assert reply.status == 200
     assert "✅ Saved +120 good" in reply.text
@@ -49,11 +31,10 @@ def test_a_correctly_signed_request_is_served(
 def test_a_bad_signature_is_refused_and_writes_nothing(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
-    signed_elsewhere = SignatureVerifier("not-the-secret").generate_signature(
-        timestamp=str(int(time.time())), body=output_body()
-    )
+    body = output_body(slack)
+    signed_elsewhere = SlackSigner("not-the-secret").signature(body, int(time.time()))
 
-    reply = slack.post(output_body(), signature=signed_elsewhere)
+    reply = slack.post(body, signature=signed_elsewhere)
 
     assert reply.status == 401
     assert all_rows(session_factory, OutputEntry) == []
@@ -64,11 +45,9 @@ def test_a_tampered_body_is_refused_and_writes_nothing(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
     timestamp = int(time.time())
-    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(
-        timestamp=str(timestamp), body=output_body("L1 120")
-    )
+    signature = slack.build.signer.signature(output_body(slack, "L1 120"), timestamp)
 
-    reply = slack.post(output_body("L1 9"), timestamp=timestamp, signature=signature)
+    reply = slack.post(output_body(slack, "L1 9"), timestamp=timestamp, signature=signature)
 
     assert reply.status == 401
     assert all_rows(session_factory, OutputEntry) == []
@@ -79,7 +58,7 @@ def test_a_stale_timestamp_is_refused_even_when_correctly_signed(
 ) -> None:
     six_minutes_ago = int(time.time()) - 6 * 60
 
-    reply = slack.post(output_body(), timestamp=six_minutes_ago)
+    reply = slack.post(output_body(slack), timestamp=six_minutes_ago)
 
     assert reply.status == 401
     assert all_rows(session_factory, OutputEntry) == []
@@ -87,7 +66,7 @@ def test_a_stale_timestamp_is_refused_even_when_correctly_signed(
 
 
 def test_an_empty_signature_is_refused(slack: SlackSender, session_factory) -> None:
-    reply = slack.post(output_body(), signature="v0=")
+    reply = slack.post(output_body(slack), signature="v0=")
 
     assert reply.status == 401
     assert all_rows(session_factory, OutputEntry) == []

@@ -2,19 +2,10 @@
 
 import threading
 
-import pytest
-import time_machine
-
 from models import OutputEntry, ShiftBoard
-from tests.e2e.support import MID_SHIFT_A, all_rows
+from tests.e2e.support import MID_SHIFT_A, all_rows, wait_until
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
-
-
-@pytest.fixture(autouse=True)
-def pinned_clock() -> object:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
 
 
 def test_a_slow_slack_does_not_hold_up_the_answer(
@@ -49,7 +40,7 @@ def test_a_failing_slack_never_loses_the_entry_and_the_next_entry_posts_the_boar
     # One try and two retries, then the board post is given up and its claim released.
     failed = fake_slack.wait_for("chat.postMessage", 3, timeout=15)
     assert all("thread_ts" not in call.args for call in failed)
-    _wait_until(lambda: _claim_released(session_factory))
+    wait_until(lambda: _claim_released(session_factory), "the board's claim is released")
 
     fake_slack.fail("chat.postMessage", times=0)
     reply = slack.command("/output", "L1 80")
@@ -69,15 +60,6 @@ def test_a_failing_slack_never_loses_the_entry_and_the_next_entry_posts_the_boar
 def _claim_released(session_factory) -> bool:
     [board] = all_rows(session_factory, ShiftBoard)
     return board.message_ts is None and board.claimed_at < MID_SHIFT_A
-
-
-def _wait_until(condition, timeout: float = 5.0) -> None:
-    event = threading.Event()
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        event.wait(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_concurrent_first_entries_post_one_board_between_them(

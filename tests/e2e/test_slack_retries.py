@@ -1,21 +1,7 @@
 """The WebClient factory's retry handlers: a rate limit or a 5xx delays a post, never drops it."""
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
-
-import pytest
-import time_machine
-
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackSender
-
-MID_SHIFT_A = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def pinned_clock() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(MID_SHIFT_A, tick=True) as traveller:
-        yield traveller
 
 
 def test_a_server_error_is_retried_and_the_board_posted_once(

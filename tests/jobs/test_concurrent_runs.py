@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from bot.settings import Settings
 from jobs.base import JobDeps
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.helpers_reports import Report
 
 PRODBOT = str(Path(sys.executable).with_name("prodbot"))
 
@@ -32,7 +32,7 @@ def test_two_processes_running_a_job_at_once_post_once(
     deps: JobDeps,
     settings: Settings,
     fake_slack: FakeSlackAPI,
-    report: Callable[..., None],
+    report: Report,
 ) -> None:
     report("L1", "A", date(2026, 11, 18), 700)
     fake_slack.latency = 0.3  # keeps both runs in flight together

@@ -1,9 +1,7 @@
 import re
 import tomllib
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,13 +9,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.messages.chart import render_target_chart
 from bot.messages.digest import build_digest_blocks
-from bot.numbers.digest import Digest, IssueAges, LineDay, PeriodAttainment
-from bot.plant.file import apply_plant, validate_plant
+from bot.numbers.digest import Digest, LineDay
+from bot.numbers.issue_ages import IssueAges
+from bot.numbers.periods import PeriodAttainment
+from bot.plant.apply import apply_plant
+from bot.plant.file import validate_plant
+from bot.slack.ledger import PostOutcome
 from jobs import digest
 from jobs.base import JobDeps
-from models import DelayEntry, Issue, LedgerPost, Line, Severity, Shift, Site
-from tests.conftest import SAMPLE_PLANT
+from models import DelayEntry, Issue, Line, Severity, Shift
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.helpers_reports import Report, sixty_line_plant
+from tests.helpers_sent import assert_within_slack_limits, channel_post, ledger, posts, site_id
 from tests.test_repeats import add_delay
 
 WEDNESDAY = date(2026, 11, 18)
@@ -25,46 +28,37 @@ WEDNESDAY = date(2026, 11, 18)
 DIGEST_AT = datetime(2026, 11, 19, 6, 5, tzinfo=UTC)
 PERIOD = "2026-11-18"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-SLACK_SECTION_LIMIT = 3000
-SLACK_BLOCK_LIMIT = 50
 
 
-def _site_id(session_factory: sessionmaker[Session]) -> int:
-    with session_factory() as session:
-        return session.scalars(select(Site.id)).one()
+def _assert_sent_once(fake_slack: FakeSlackAPI) -> None:
+    """The digest went to the channel and the head, and the chart into the channel's thread."""
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
 
 
-def _ledger(session_factory: sessionmaker[Session]) -> list[tuple[str, str, str, bool]]:
-    with session_factory() as session:
-        rows = session.scalars(select(LedgerPost).order_by(LedgerPost.job, LedgerPost.scope))
-        return [(r.job, r.scope, r.period, r.sent_at is not None) for r in rows]
-
-
-def _posts(fake_slack: FakeSlackAPI) -> dict[str, dict[str, Any]]:
-    return {call.args["channel"]: call.args for call in fake_slack.calls_to("chat.postMessage")}
+def _first_run_while_slack_refuses(
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, method: str, *, times: int
+) -> list[PostOutcome]:
+    """The digest of a day L1 reported, run while Slack answers ``method`` with a server error."""
+    report("L1", "A", WEDNESDAY, 800)
+    fake_slack.fail(method, status=500, times=times)
+    return digest.run(DIGEST_AT, deps)
 
 
 def test_the_digest_goes_to_the_channel_and_each_head_with_a_chart_in_the_thread(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    report: Callable[..., None],
-    session_factory: sessionmaker[Session],
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, session_factory: sessionmaker[Session]
 ) -> None:
     report("L1", "A", WEDNESDAY, 700, 10)
     report("L1", "B", WEDNESDAY, 800)
     report("press2", "A", WEDNESDAY, 400)
-    site = _site_id(session_factory)
+    site = site_id(session_factory)
 
     outcomes = digest.run(DIGEST_AT, deps)
 
     assert len(outcomes) == 3 and all(outcome.sent for outcome in outcomes)
-    posts = _posts(fake_slack)
-    assert set(posts) == {"C0DIGEST01", "U0HEAD0001"}
-    text = posts["C0DIGEST01"]["text"]
+    text, blocks = channel_post(fake_slack)
     assert "Riverside digest for Wed 18 Nov 2026: plant 1,900 / 3,000 (63%)" in text
     assert "biggest misses L1 −700, press2 −400" in text
-    assert posts["U0HEAD0001"]["blocks"] == posts["C0DIGEST01"]["blocks"]
-    blocks = str(posts["C0DIGEST01"]["blocks"])
     assert "*Plant* 1,900 / 3,000 (63%)" in blocks
     assert "cost of losses 4.00" in blocks  # 10 scrap × 0.40, no downtime
     assert "no safety issue on record" in blocks
@@ -75,7 +69,7 @@ def test_the_digest_goes_to_the_channel_and_each_head_with_a_chart_in_the_thread
     (png,) = fake_slack.uploads.values()
     assert PNG_SIGNATURE in png and len(png) > 5_000
 
-    assert _ledger(session_factory) == [
+    assert ledger(session_factory) == [
         ("digest", f"site:{site}", PERIOD, True),
         ("digest", f"site:{site}/head:U0HEAD0001", PERIOD, True),
         ("digest-chart", f"site:{site}", PERIOD, True),
@@ -83,7 +77,7 @@ def test_the_digest_goes_to_the_channel_and_each_head_with_a_chart_in_the_thread
 
 
 def test_a_second_run_posts_and_uploads_nothing_again(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 800)
     digest.run(DIGEST_AT, deps)
@@ -91,53 +85,40 @@ def test_a_second_run_posts_and_uploads_nothing_again(
     again = digest.run(DIGEST_AT + timedelta(hours=1), deps)
 
     assert again and not any(outcome.sent for outcome in again)
-    assert len(fake_slack.calls_to("chat.postMessage")) == 2
-    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+    _assert_sent_once(fake_slack)
 
 
 def test_posts_slack_refuses_are_sent_once_by_the_next_run(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    report: Callable[..., None],
-    session_factory: sessionmaker[Session],
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, session_factory: sessionmaker[Session]
 ) -> None:
-    report("L1", "A", WEDNESDAY, 800)
     # Two posts × (1 try + 2 retries of the client's ServerErrorRetryHandler) = 6 failures.
-    fake_slack.fail("chat.postMessage", status=500, times=6)
-
-    first = digest.run(DIGEST_AT, deps)
+    first = _first_run_while_slack_refuses(deps, fake_slack, report, "chat.postMessage", times=6)
 
     assert first and not any(outcome.sent for outcome in first)
     assert not fake_slack.calls_to("files.completeUploadExternal")  # no thread to put it in
-    assert not any(sent for *_, sent in _ledger(session_factory))
+    assert not any(sent for *_, sent in ledger(session_factory))
 
     fake_slack.reset()
     second = digest.run(DIGEST_AT + timedelta(minutes=5), deps)
 
     assert sum(outcome.sent for outcome in second) == 3
-    assert sorted(_posts(fake_slack)) == ["C0DIGEST01", "U0HEAD0001"]
-    assert len(fake_slack.calls_to("chat.postMessage")) == 2
-    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+    assert sorted(posts(fake_slack)) == ["C0DIGEST01", "U0HEAD0001"]
+    _assert_sent_once(fake_slack)
 
 
 def test_a_failed_chart_upload_is_retried_without_posting_the_digest_again(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    report: Callable[..., None],
-    session_factory: sessionmaker[Session],
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, session_factory: sessionmaker[Session]
 ) -> None:
-    report("L1", "A", WEDNESDAY, 800)
-    fake_slack.fail("files.getUploadURLExternal", status=500, times=3)
-
-    first = digest.run(DIGEST_AT, deps)
+    first = _first_run_while_slack_refuses(
+        deps, fake_slack, report, "files.getUploadURLExternal", times=3
+    )
 
     assert [o.key[0] for o in first if not o.sent] == ["digest-chart"]
     second = digest.run(DIGEST_AT + timedelta(minutes=5), deps)
 
     assert [o.key[0] for o in second if o.sent] == ["digest-chart"]
-    assert len(fake_slack.calls_to("chat.postMessage")) == 2
-    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
-    assert all(sent for *_, sent in _ledger(session_factory))
+    _assert_sent_once(fake_slack)
+    assert all(sent for *_, sent in ledger(session_factory))
 
 
 def test_due_at_the_digest_time_and_caught_up_for_six_hours_only(deps: JobDeps) -> None:
@@ -157,31 +138,11 @@ def test_no_digest_for_a_day_without_plan_or_output(
     assert not fake_slack.calls
 
 
-def _sixty_line_plant() -> str:
-    extra = "".join(
-        f"""
-[[lines]]
-code = "assembly-cell-{n:02d}-long-code"
-name = "Assembly cell {n}"
-channel = "C0CELL{n:04d}"
-unit = "units"
-unit_cost = 1.25
-downtime_cost_per_hour = 600
-targets = {{ A = 1000, B = 1000, C = 900 }}
-"""
-        for n in range(58)
-    )
-    return SAMPLE_PLANT.replace("[[calendar]]", extra + "\n[[calendar]]", 1)
-
-
 def test_a_sixty_line_site_fits_slacks_limits_and_shows_every_line(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    report: Callable[..., None],
-    session_factory: sessionmaker[Session],
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, session_factory: sessionmaker[Session]
 ) -> None:
     with session_scope(session_factory) as session:
-        plant = validate_plant(tomllib.loads(_sixty_line_plant()))
+        plant = validate_plant(tomllib.loads(sixty_line_plant(with_costs=True)))
         apply_plant(session=session, plant=plant, at=DIGEST_AT)
         lines = list(session.scalars(select(Line)))
         shift = session.scalars(select(Shift).where(Shift.name == "A")).one()
@@ -214,8 +175,8 @@ def test_a_sixty_line_site_fits_slacks_limits_and_shows_every_line(
 
     digest.run(DIGEST_AT, deps)
 
-    blocks = _posts(fake_slack)["C0DIGEST01"]["blocks"]
-    _assert_within_slack_limits(blocks)
+    blocks = posts(fake_slack)["C0DIGEST01"]["blocks"]
+    assert_within_slack_limits(blocks)
     table = "".join(b["text"]["text"] for b in blocks if "```" in b.get("text", {}).get("text", ""))
     assert len(lines) == 60
     for n, line in enumerate(lines):
@@ -229,7 +190,7 @@ def test_a_site_too_big_for_one_message_shows_its_worst_lines_and_says_so() -> N
     lines[7] = _line_day(7, target=1000, good=400)
     blocks = [block.to_dict() for block in build_digest_blocks(_digest(lines))]
 
-    _assert_within_slack_limits(blocks)
+    assert_within_slack_limits(blocks)
     text = str(blocks)
     assert "line-007" in text and "40%" in text
     shown = text.count("line-")
@@ -243,14 +204,6 @@ def test_the_chart_is_a_png() -> None:
         day=WEDNESDAY,
     )
     assert png.startswith(PNG_SIGNATURE) and len(png) > 10_000
-
-
-def _assert_within_slack_limits(blocks: list[dict[str, Any]]) -> None:
-    assert len(blocks) <= SLACK_BLOCK_LIMIT
-    for block in blocks:
-        if block["type"] == "section":
-            assert len(block.get("text", {}).get("text", "")) <= SLACK_SECTION_LIMIT
-            assert all(len(field["text"]) <= 2000 for field in block.get("fields", []))
 
 
 def _line_day(n: int, *, target: int, good: int) -> LineDay:
@@ -270,7 +223,7 @@ def _line_day(n: int, *, target: int, good: int) -> LineDay:
 
 
 def _digest(lines: list[LineDay]) -> Digest:
-    period = PeriodAttainment(WEDNESDAY, WEDNESDAY, 1000, 900)
+    period = PeriodAttainment(first=WEDNESDAY, last=WEDNESDAY, target=1000, actual=900)
     return Digest(
         site_name="Big",
         production_date=WEDNESDAY,
@@ -286,10 +239,7 @@ def _digest(lines: list[LineDay]) -> Digest:
 
 
 def test_a_repeat_problem_is_called_out_and_raised_as_one_medium_issue(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    report: Callable[..., None],
-    session_factory: sessionmaker[Session],
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, session_factory: sessionmaker[Session]
 ) -> None:
     report("L1", "A", WEDNESDAY, 800)
     with session_scope(session_factory) as session:
@@ -299,7 +249,7 @@ def test_a_repeat_problem_is_called_out_and_raised_as_one_medium_issue(
     digest.run(DIGEST_AT, deps)
     digest.run(DIGEST_AT + timedelta(hours=1), deps)
 
-    blocks = str(_posts(fake_slack)["C0DIGEST01"]["blocks"])
+    blocks = str(posts(fake_slack)["C0DIGEST01"]["blocks"])
     assert "*L1* · material · 3× in 7 days, 1 h (16 Nov–18 Nov) · *new*" in blocks
     assert "medium · L1 · 0 h — Repeat problem: material delays 3 times" in blocks
     with session_factory() as session:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.records.issues import acknowledge_issue, post_issue_message, resolve_issue
+from bot.records.issues import acknowledge_issue, resolve_issue
+from bot.slack.issues import post_issue_message
 from jobs import escalations
 from jobs.base import JobDeps
 from models import Issue, IssueCategory, IssueEvent, IssueStatus, LedgerPost, Line, Severity

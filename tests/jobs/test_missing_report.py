@@ -1,19 +1,19 @@
 """``missing-report`` through ``run(at)`` against the fake Slack, on pinned instants."""
 
-import tomllib
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant.file import apply_plant, validate_plant
 from jobs import missing_report
 from jobs.base import JobDeps
 from models import OutputEntry
 from tests.conftest import SAMPLE_PLANT
+from tests.db_rows import load_plant
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.helpers_reports import Report
+from tests.jobs.support import posted_texts as posts
 
 WEDNESDAY = date(2026, 11, 18)
 # Shift A ends 14:00 Berlin (13:00 UTC): leads are reminded at 13:30 UTC, managers at 14:30.
@@ -21,16 +21,8 @@ LEADS_DUE = datetime(2026, 11, 18, 13, 30, tzinfo=UTC)
 MANAGERS_DUE = datetime(2026, 11, 18, 14, 30, tzinfo=UTC)
 
 
-def posts(fake_slack: FakeSlackAPI) -> dict[str, list[str]]:
-    """Channel (or DM'd user) → texts posted there."""
-    found: dict[str, list[str]] = {}
-    for call in fake_slack.calls_to("chat.postMessage"):
-        found.setdefault(call.args["channel"], []).append(call.args["text"])
-    return found
-
-
 def test_only_the_unreported_lines_leads_are_reminded(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 700)
 
@@ -47,15 +39,12 @@ def test_only_the_unreported_lines_leads_are_reminded(
 
 
 def test_every_lead_of_an_unreported_line_is_mentioned(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    session_factory: sessionmaker[Session],
-    report: Callable[..., None],
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session], report: Report
 ) -> None:
     two_leads_each = SAMPLE_PLANT.replace(
         'leads = ["U0LEAD0001"]', 'leads = ["U0LEAD0001", "U0LEAD0003"]'
     ).replace('leads = ["U0LEAD0002"]', 'leads = ["U0LEAD0002", "U0LEAD0004"]')
-    _reload_sample_plant(session_factory, two_leads_each)
+    load_plant(session_factory, two_leads_each)
     report("L1", "A", WEDNESDAY, 700)  # one of L1's leads reported: the line is reported
 
     missing_report.run(LEADS_DUE, deps)
@@ -66,7 +55,7 @@ def test_every_lead_of_an_unreported_line_is_mentioned(
 
 
 def test_managers_get_one_dm_an_hour_later_with_what_is_still_missing(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     missing_report.run(LEADS_DUE, deps)
     assert set(posts(fake_slack)) == {"C0LINE0001", "C0PRESS002"}
@@ -102,10 +91,7 @@ def test_a_manager_gets_one_dm_for_all_their_missing_lines(
 
 
 def test_a_voided_entry_is_no_report(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    session_factory: sessionmaker[Session],
-    report: Callable[..., None],
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session], report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 700)
     report("press2", "A", WEDNESDAY, 300)
@@ -134,10 +120,3 @@ def test_nothing_on_a_calendar_day(deps: JobDeps, fake_slack: FakeSlackAPI) -> N
     missing_report.run(datetime(2026, 12, 24, 14, 30, tzinfo=UTC), deps)
 
     assert posts(fake_slack) == {}
-
-
-def _reload_sample_plant(session_factory: sessionmaker[Session], toml: str) -> None:
-    with session_scope(session_factory) as session:
-        apply_plant(
-            session=session, plant=validate_plant(tomllib.loads(toml)), at=datetime.now(UTC)
-        )

@@ -1,55 +1,36 @@
 """``pace-check`` through ``run(at)`` against the fake Slack, on pinned instants."""
 
-import tomllib
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import session_scope
-from bot.plant.file import apply_plant, validate_plant
 from jobs import pace_check
 from jobs.base import JobDeps
 from models import Line
+from tests.db_rows import load_plant
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.helpers_reports import Report
+from tests.jobs.support import posted_texts as posts
 
 WEDNESDAY = date(2026, 11, 18)
 # Shift A runs 06:00–14:00 Berlin (05:00–13:00 UTC) with 30 minutes of breaks.
 A_AT_10 = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
 # A second site whose night shift runs every day, to meet the daylight-saving nights.
-NIGHT_PLANT = """\
-[site]
-name = "Hillside"
-timezone = "Europe/Berlin"
-
-[[shifts]]
-name = "N"
-start = "22:00"
-end = "06:00"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-[[lines]]
-code = "N1"
-name = "Night line"
-channel = "C0NIGHT001"
-leads = ["U0LEAD0009"]
-managers = ["U0MGR00009"]
-targets = { N = 900 }
-"""
-
-
-def posts(fake_slack: FakeSlackAPI) -> dict[str, list[str]]:
-    """Channel (or DM'd user) → texts posted there."""
-    found: dict[str, list[str]] = {}
-    for call in fake_slack.calls_to("chat.postMessage"):
-        found.setdefault(call.args["channel"], []).append(call.args["text"])
-    return found
+EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+NIGHT_PLANT = {
+    "site": {"name": "Hillside", "timezone": "Europe/Berlin"},
+    "shifts": [{"name": "N", "start": "22:00", "end": "06:00", "days": EVERY_DAY}],
+    "lines": [
+        {"code": "N1", "name": "Night line", "channel": "C0NIGHT001", "leads": ["U0LEAD0009"],
+         "managers": ["U0MGR00009"], "targets": {"N": 900}},
+    ],
+}  # fmt: skip
 
 
 def test_a_line_below_the_alert_level_is_told_in_its_channel(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 340)  # heading for 340 × 8/4 = 680 of 800: 85%
     report("press2", "A", WEDNESDAY, 200)  # heading for 400 of 400: on target
@@ -68,7 +49,7 @@ def test_a_line_below_the_alert_level_is_told_in_its_channel(
 
 
 def test_no_alert_before_a_quarter_of_the_shift(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 10)
 
@@ -80,7 +61,7 @@ def test_no_alert_before_a_quarter_of_the_shift(
 
 
 def test_far_behind_is_escalated_to_the_managers_by_dm(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 240)  # heading for 480: 60%
 
@@ -101,7 +82,7 @@ def test_far_behind_is_escalated_to_the_managers_by_dm(
 
 
 def test_each_level_posts_once_per_shift_instance(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 340)
 
@@ -123,7 +104,7 @@ def test_each_level_posts_once_per_shift_instance(
 
 
 def test_a_night_shift_across_midnight(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "C", WEDNESDAY, 200)  # shift C of Wednesday, 22:00–06:00, no breaks
 
@@ -137,12 +118,9 @@ def test_a_night_shift_across_midnight(
 
 
 def test_a_daylight_saving_night_is_projected_over_its_real_length(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    session_factory: sessionmaker[Session],
-    report: Callable[..., None],
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session], report: Report
 ) -> None:
-    _load_night_plant(session_factory)
+    load_plant(session_factory, NIGHT_PLANT)
     report("N1", "N", date(2026, 3, 28), 400)  # 7 h night: clocks go forward
     report("N1", "N", date(2026, 10, 24), 400)  # 9 h night: clocks go back
 
@@ -158,7 +136,7 @@ def test_a_daylight_saving_night_is_projected_over_its_real_length(
 
 
 def test_no_alert_on_a_calendar_stop_without_a_target_or_without_a_report(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     christmas_eve = date(2026, 12, 24)
     report("L1", "A", christmas_eve, 10)  # the whole site is stopped
@@ -174,12 +152,3 @@ def test_no_alert_on_a_calendar_stop_without_a_target_or_without_a_report(
 def _line_id(deps: JobDeps, code: str) -> int:
     with deps.session_factory() as session:
         return session.scalars(select(Line.id).where(Line.code == code)).one()
-
-
-def _load_night_plant(session_factory: sessionmaker[Session]) -> None:
-    with session_scope(session_factory) as session:
-        apply_plant(
-            session=session,
-            plant=validate_plant(tomllib.loads(NIGHT_PLANT)),
-            at=datetime.now(UTC),
-        )

@@ -13,7 +13,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.plant.file import apply_plant, validate_plant
+from bot.plant.apply import apply_plant
+from bot.plant.file import validate_plant
 from bot.settings import Settings
 from jobs.base import JobDeps
 from jobs.leader import leader_lock_for

@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -7,8 +6,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from jobs import shift_summary
 from jobs.base import JobDeps
-from models import LedgerPost, Line, Shift, ShiftBoard
+from models import LedgerPost, ShiftBoard
+from tests.db_rows import in_shift
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.helpers_reports import Report
 
 WEDNESDAY = date(2026, 11, 18)
 # Shift A ends 14:00 Berlin (13:00 UTC); with the 15-minute report grace it is due at 13:15 UTC.
@@ -16,7 +17,7 @@ AFTER_SHIFT_A = datetime(2026, 11, 18, 13, 20, tzinfo=UTC)
 
 
 def test_each_planned_line_gets_its_summary_in_its_channel(
-    deps: JobDeps, fake_slack: FakeSlackAPI, report: Callable[..., None]
+    deps: JobDeps, fake_slack: FakeSlackAPI, report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 500, 10)
     report("L1", "A", WEDNESDAY, 250)
@@ -74,20 +75,13 @@ def test_a_late_run_catches_up_within_six_hours_only(deps: JobDeps) -> None:
 
 
 def test_the_live_board_is_redrawn_as_final(
-    deps: JobDeps,
-    fake_slack: FakeSlackAPI,
-    session_factory: sessionmaker[Session],
-    report: Callable[..., None],
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session], report: Report
 ) -> None:
     report("L1", "A", WEDNESDAY, 700)
     with session_scope(session_factory) as session:
-        line = session.scalars(select(Line).where(Line.code == "L1")).one()
-        shift = session.scalars(select(Shift).where(Shift.name == "A")).one()
         session.add(
             ShiftBoard(
-                line_id=line.id,
-                shift_id=shift.id,
-                production_date=WEDNESDAY,
+                **in_shift(session, "L1", "A", WEDNESDAY),
                 channel_id="C0LINE0001",
                 message_ts="1700000000.000001",
                 claimed_at=AFTER_SHIFT_A,

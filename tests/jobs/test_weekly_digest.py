@@ -1,6 +1,5 @@
 import tomllib
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -9,36 +8,21 @@ from bot.db import session_scope
 from bot.messages.weekly import build_weekly_blocks
 from bot.numbers.repeats import RepeatProblem
 from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
-from bot.plant.file import apply_plant, validate_plant
+from bot.plant.apply import apply_plant
+from bot.plant.file import validate_plant
 from jobs import weekly_digest
 from jobs.base import JobDeps
-from models import LedgerPost, Line, Site
-from tests.conftest import SAMPLE_PLANT
+from models import Line
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.helpers_reports import add_output, sixty_line_plant
+from tests.helpers_sent import assert_within_slack_limits, channel_post, ledger, posts, site_id
 from tests.test_repeats import add_delay
-from tests.test_weekly_numbers import A_DEADLINE, add_output
+from tests.test_weekly_numbers import A_DEADLINE
 
 MONDAY = date(2026, 11, 16)
 # Monday 23 Nov 07:30 Berlin is 06:30 UTC: week 2026-W47 (16–22 Nov) is due.
 REVIEW_AT = datetime(2026, 11, 23, 6, 30, tzinfo=UTC)
 PERIOD = "2026-W47"
-SLACK_SECTION_LIMIT = 3000
-SLACK_BLOCK_LIMIT = 50
-
-
-def _site_id(session_factory: sessionmaker[Session]) -> int:
-    with session_factory() as session:
-        return session.scalars(select(Site.id)).one()
-
-
-def _ledger(session_factory: sessionmaker[Session]) -> list[tuple[str, str, str, bool]]:
-    with session_factory() as session:
-        rows = session.scalars(select(LedgerPost).order_by(LedgerPost.scope))
-        return [(r.job, r.scope, r.period, r.sent_at is not None) for r in rows]
-
-
-def _posts(fake_slack: FakeSlackAPI) -> dict[str, dict[str, Any]]:
-    return {call.args["channel"]: call.args for call in fake_slack.calls_to("chat.postMessage")}
 
 
 def _a_week_of_reports(session_factory: sessionmaker[Session]) -> None:
@@ -55,26 +39,23 @@ def test_the_week_goes_to_the_digest_channel_and_each_head_once(
     deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
 ) -> None:
     _a_week_of_reports(session_factory)
-    site = _site_id(session_factory)
+    site = site_id(session_factory)
 
     outcomes = weekly_digest.run(REVIEW_AT, deps)
 
     assert len(outcomes) == 2 and all(outcome.sent for outcome in outcomes)
-    posts = _posts(fake_slack)
-    assert set(posts) == {"C0DIGEST01", "U0HEAD0001"}
-    assert posts["U0HEAD0001"]["blocks"] == posts["C0DIGEST01"]["blocks"]
-    assert posts["C0DIGEST01"]["text"] == (
+    text, blocks = channel_post(fake_slack)
+    assert text == (
         "Riverside week 2026-W47 (16 Nov–22 Nov): plant 1,800 / 15,000 (12%) · "
         "downtime 1 h 15 min ▲ +45 min · reported on time 2/25 shifts (8%)"
     )
-    blocks = str(posts["C0DIGEST01"]["blocks"])
     assert "Scrap 20 ▲ +20 · downtime 1 h 15 min ▲ +45 min" in blocks
     assert "Reported on time 2/25 shifts (8%) · 1 late · 22 missing" in blocks
     assert "material   1 h 15 min  last week       30 min  ▲ +45 min" in blocks
     assert "*L1* · material · 3× in 7 days, 1 h 15 min (16 Nov–18 Nov)" in blocks
     assert "on time  1/15   7%" in blocks
 
-    assert _ledger(session_factory) == [
+    assert ledger(session_factory) == [
         ("weekly-digest", f"site:{site}", PERIOD, True),
         ("weekly-digest", f"site:{site}/head:U0HEAD0001", PERIOD, True),
     ]
@@ -92,28 +73,13 @@ def test_due_monday_at_07_30_and_caught_up_for_six_hours_only(deps: JobDeps) -> 
     assert all(outcome.sent for outcome in late)
 
 
-def _sixty_line_plant() -> str:
-    extra = "".join(
-        f"""
-[[lines]]
-code = "assembly-cell-{n:02d}-long-code"
-name = "Assembly cell {n}"
-channel = "C0CELL{n:04d}"
-unit = "units"
-targets = {{ A = 1000, B = 1000, C = 900 }}
-"""
-        for n in range(58)
-    )
-    return SAMPLE_PLANT.replace("[[calendar]]", extra + "\n[[calendar]]", 1)
-
-
 def test_a_sixty_line_site_fits_slacks_limits_and_shows_every_line(
     deps: JobDeps, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
 ) -> None:
     with session_scope(session_factory) as session:
         apply_plant(
             session=session,
-            plant=validate_plant(tomllib.loads(_sixty_line_plant())),
+            plant=validate_plant(tomllib.loads(sixty_line_plant())),
             at=REVIEW_AT,
         )
         codes = list(session.scalars(select(Line.code)))
@@ -125,8 +91,8 @@ def test_a_sixty_line_site_fits_slacks_limits_and_shows_every_line(
 
     weekly_digest.run(REVIEW_AT, deps)
 
-    blocks = _posts(fake_slack)["C0DIGEST01"]["blocks"]
-    _assert_within_slack_limits(blocks)
+    blocks = posts(fake_slack)["C0DIGEST01"]["blocks"]
+    assert_within_slack_limits(blocks)
     text = str(blocks)
     assert len(codes) == 60 and all(code in text for code in codes)
     assert "…and 7 more reasons" in text  # 12 reasons, 5 shown
@@ -140,18 +106,11 @@ def test_a_site_too_big_for_one_message_shows_its_furthest_behind_lines_and_says
 
     blocks = [block.to_dict() for block in build_weekly_blocks(_review(lines, repeats))]
 
-    _assert_within_slack_limits(blocks)
+    assert_within_slack_limits(blocks)
     text = str(blocks)
     assert "line-007" in text and "20%" in text
     assert f"…and {500 - text.count('line-')} more lines closer to target" in text
     assert "…and 25 more" in text
-
-
-def _assert_within_slack_limits(blocks: list[dict[str, Any]]) -> None:
-    assert len(blocks) <= SLACK_BLOCK_LIMIT
-    for block in blocks:
-        if block["type"] == "section":
-            assert len(block.get("text", {}).get("text", "")) <= SLACK_SECTION_LIMIT
 
 
 def _line_week(n: int, *, good: int) -> LineWeek:

@@ -1,4 +1,4 @@
-"""Button listeners."""
+"""The "Save anyway" and "Cancel" buttons under an implausible output quantity."""
 
 import json
 from datetime import UTC, datetime
@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.messages.ids import ActionId
 from bot.messages.replies import output_saved_text
-from bot.records.reporting import place_of, record_output, request_scope
-from bot.slack.boards import BoardPublisher
+from bot.records.reporting import place_of, record_output
+from bot.records.scope import request_scope
+from bot.slack.board_publisher import BoardPublisher
+from bot.slack.responses import delete_original, respond_ephemeral
 from models.schemas import OutputCommand, validate_command
 
 
@@ -55,11 +57,11 @@ def handle_confirm_output(
         reply = output_saved_text(
             command.good, command.scrap, place_of(scope, saved), duplicate=saved.duplicate
         )
-    respond(replace_original=True, response_type="ephemeral", text=reply)
+    respond_ephemeral(respond, text=reply, replace_original=True)
     if not saved.duplicate:
         boards.publish(saved, at)
 
 
 def handle_discard_output(ack: Ack, respond: Respond) -> None:
     ack()
-    respond(delete_original=True)
+    delete_original(respond)

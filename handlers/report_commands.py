@@ -1,0 +1,114 @@
+"""``/output``, ``/delay`` and ``/issue``: parse, record, answer, then update Slack.
+
+Order matters: the entry is committed, then acknowledged (Slack's 3 seconds), and only then
+is the line channel's board updated. A slow or failing Slack Web API delays the board, never the
+answer, and never loses the entry. Typed with no text, each command opens its form instead.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from slack_bolt import Ack, App
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import session_scope
+from bot.messages.forms import FormKind
+from bot.messages.ids import Command
+from bot.messages.replies import report_saved_text
+from bot.plant.snapshot import PlantCache
+from bot.records.reporting import (
+    SavedEntry,
+    place_of,
+    raise_issue,
+    record_delay,
+    record_output,
+)
+from bot.slack.board_publisher import BoardPublisher
+from bot.slack.client import WebClient
+from bot.slack.issues import post_issue_message
+from handlers.command_scope import command_scope
+from handlers.forms import open_report_form
+from handlers.parsing import parse_delay, parse_issue, parse_output
+from models.schemas import DelayCommand, IssueCommand, OutputCommand, ParseContext
+
+C = TypeVar("C", OutputCommand, DelayCommand, IssueCommand)
+AfterSaved = Callable[[WebClient, sessionmaker[Session], SavedEntry], None]
+
+
+@dataclass(frozen=True)
+class ReportCommand(Generic[C]):
+    """What differs between the report commands: the form, the parser, the write, what follows."""
+
+    kind: FormKind
+    parse: Callable[[str, ParseContext], C]
+    record: Callable[..., SavedEntry]
+    after_saved: AfterSaved | None = None
+
+
+def _post_issue_message(client: WebClient, db: sessionmaker[Session], saved: SavedEntry) -> None:
+    """The issue's own message, with its Acknowledge and Resolve buttons, and urgent pings."""
+    post_issue_message(client=client, session_factory=db, issue_id=saved.id)
+
+
+OUTPUT = ReportCommand[OutputCommand]("output", parse_output, record_output)
+DELAY = ReportCommand[DelayCommand]("delay", parse_delay, record_delay)
+ISSUE = ReportCommand[IssueCommand]("issue", parse_issue, raise_issue, _post_issue_message)
+
+
+def _command_listener(report: ReportCommand[C]) -> Callable[..., None]:
+    """A slash-command listener for one report command; Bolt passes its arguments by name."""
+
+    def handle_command(
+        ack: Ack,
+        command: dict[str, Any],
+        client: WebClient,
+        db: sessionmaker[Session],
+        boards: BoardPublisher,
+        plant: PlantCache,
+    ) -> None:
+        """Every report command: parse, record, commit, acknowledge, then update Slack."""
+        if not command.get("text", "").strip():
+            with session_scope(db) as session:
+                open_report_form(
+                    client=client,
+                    trigger_id=command["trigger_id"],
+                    kind=report.kind,
+                    user_id=command["user_id"],
+                    channel_id=command.get("channel_id"),
+                    session=session,
+                )
+            ack()
+            return
+        at = datetime.now(UTC)
+        with session_scope(db) as session:
+            scope = command_scope(session, plant, command, at)
+            parsed = report.parse(command.get("text", ""), scope.parse_context)
+            saved = report.record(
+                session,
+                scope=scope,
+                command=parsed,
+                user_id=command["user_id"],
+                request_key=command["trigger_id"],
+                at=at,
+            )
+            text = report_saved_text(parsed, place_of(scope, saved), duplicate=saved.duplicate)
+        ack(response_type="ephemeral", text=text)
+        if not saved.duplicate:
+            boards.publish(saved, at)
+            if report.after_saved is not None:
+                report.after_saved(client, db, saved)
+
+    return handle_command
+
+
+handle_output_command = _command_listener(OUTPUT)
+handle_delay_command = _command_listener(DELAY)
+handle_issue_command = _command_listener(ISSUE)
+
+
+def register(app: App) -> None:
+    app.command(Command.OUTPUT)(handle_output_command)
+    app.command(Command.DELAY)(handle_delay_command)
+    app.command(Command.ISSUE)(handle_issue_command)
