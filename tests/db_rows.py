@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.plant.apply import apply_plant
 from bot.plant.file import validate_plant
-from models import Line, Shift
+from models import DelayEntry, Line, Shift
 
 
 def load_plant(session_factory: sessionmaker[Session], plant: str | Mapping[str, Any]) -> None:
@@ -27,3 +27,31 @@ def in_shift(session: Session, line_code: str, shift_name: str, day: date) -> di
     line_id = session.scalars(select(Line.id).where(Line.code == line_code)).one()
     shift_id = session.scalars(select(Shift.id).where(Shift.name == shift_name)).one()
     return {"line_id": line_id, "shift_id": shift_id, "production_date": day}
+
+
+REPORTED_AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+def add_delay(
+    session: Session,
+    line_code: str,
+    day: date,
+    minutes: int,
+    reason: str = "material",
+    *,
+    shift_name: str = "A",
+    voided: bool = False,
+) -> None:
+    """A delay entry of ``line_code``'s shift on ``day``, reported (and voided) by the sample
+    plant's people."""
+    session.add(
+        DelayEntry(
+            **in_shift(session, line_code, shift_name, day),
+            minutes=minutes,
+            reason=reason,
+            reported_by="U0LEAD0001",
+            reported_at=REPORTED_AT,
+            voided_at=REPORTED_AT if voided else None,
+            voided_by="U0MGR00001" if voided else None,
+        )
+    )

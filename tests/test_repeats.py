@@ -8,8 +8,8 @@ from bot.db import session_scope
 from bot.numbers.repeats import RepeatProblem, find_repeat_problems
 from bot.records import repeat_issues
 from bot.records.repeat_issues import raise_repeat_problems
-from models import AuditRecord, DelayEntry, Issue, IssueEvent, IssueStatus, Severity, Site
-from tests.db_rows import in_shift
+from models import AuditRecord, Issue, IssueEvent, IssueStatus, Severity, Site
+from tests.db_rows import add_delay
 
 MONDAY = date(2026, 11, 16)
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -21,17 +21,7 @@ def _delays(
     """Delays of shift A: (line code, production date, minutes, reason, voided)."""
     with session_scope(session_factory) as session:
         for line_code, day, minutes, reason, voided in entries:
-            session.add(
-                DelayEntry(
-                    **in_shift(session, line_code, "A", day),
-                    minutes=minutes,
-                    reason=reason,
-                    reported_by="U0LEAD0001",
-                    reported_at=AT,
-                    voided_at=AT if voided else None,
-                    voided_by="U0MGR00001" if voided else None,
-                )
-            )
+            add_delay(session, line_code, day, minutes, reason, voided=voided)
 
 
 def _material(*days: date, line: str = "L1") -> list[tuple[str, date, int, str, bool]]:

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview, compute_weekly_review
 from models import Site
+from tests.db_rows import add_delay
 from tests.helpers_reports import add_output
-from tests.test_repeats import add_delay
 
 MONDAY = date(2026, 11, 16)  # 2026-W47
 FRIDAY = date(2026, 11, 20)

@@ -1,13 +1,17 @@
 """Who holds which role, per the plant file: a line's leads and managers, a site's heads, and
 which lines are a person's own."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.plant.snapshot import LineRef, SiteRef
 from models import Person, Role, RoleAssignment
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -24,17 +28,8 @@ class UserLines:
 
 
 def lines_for_user(session: Session, *, site: SiteRef, user_id: str) -> UserLines:
-    own_ids = set(
-        session.scalars(
-            select(RoleAssignment.line_id)
-            .join(Person, Person.id == RoleAssignment.person_id)
-            .where(
-                Person.site_id == site.id,
-                Person.slack_user_id == user_id,
-                RoleAssignment.role.in_((Role.LEAD, Role.MANAGER)),
-                RoleAssignment.line_id.is_not(None),
-            )
-        )
+    own_ids = lines_of_user(
+        session, site_id=site.id, user_id=user_id, roles=(Role.LEAD, Role.MANAGER)
     )
     lines = sorted(site.lines, key=lambda line: line.code_key)
     return UserLines(
@@ -43,29 +38,59 @@ def lines_for_user(session: Session, *, site: SiteRef, user_id: str) -> UserLine
     )
 
 
+def lines_of_user(
+    session: Session, *, site_id: int, user_id: str, roles: Collection[Role]
+) -> set[int]:
+    """Ids of the lines on which ``user_id`` holds one of ``roles``."""
+    query = _assignments_of(site_id, user_id, RoleAssignment.line_id).where(
+        RoleAssignment.role.in_(roles), RoleAssignment.line_id.is_not(None)
+    )
+    return {line_id for line_id in session.scalars(query) if line_id is not None}
+
+
+def roles_on_line(session: Session, *, site_id: int, line_id: int, user_id: str) -> set[Role]:
+    """The roles ``user_id`` holds on the line (a site's head holds none on any one line)."""
+    query = _assignments_of(site_id, user_id, RoleAssignment.role)
+    return set(session.scalars(query.where(RoleAssignment.line_id == line_id)))
+
+
+def is_site_head(session: Session, *, site_id: int, user_id: str) -> bool:
+    query = _assignments_of(site_id, user_id, RoleAssignment.id).where(
+        RoleAssignment.role == Role.HEAD, RoleAssignment.line_id.is_(None)
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 def line_people(session: Session, *, line_id: int, role: Role) -> list[str]:
     """Slack user ids holding ``role`` on the line, in a stable order."""
-    return list(
-        session.scalars(
-            select(Person.slack_user_id)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(RoleAssignment.line_id == line_id, RoleAssignment.role == role)
-            .order_by(Person.slack_user_id)
-        )
-    )
+    query = _holders().where(RoleAssignment.line_id == line_id, RoleAssignment.role == role)
+    return list(session.scalars(query))
 
 
 def site_heads(session: Session, *, site_id: int) -> list[str]:
     """Slack user ids of the site's heads of production, in a stable order."""
-    return list(
-        session.scalars(
-            select(Person.slack_user_id)
-            .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(
-                Person.site_id == site_id,
-                RoleAssignment.role == Role.HEAD,
-                RoleAssignment.line_id.is_(None),
-            )
-            .order_by(Person.slack_user_id)
-        )
+    query = _holders().where(
+        Person.site_id == site_id,
+        RoleAssignment.role == Role.HEAD,
+        RoleAssignment.line_id.is_(None),
+    )
+    return list(session.scalars(query))
+
+
+def _assignments_of(site_id: int, user_id: str, column: QueryableAttribute[T]) -> Select[T]:
+    """``column`` of the role assignments of one person of the site."""
+    return (
+        select(column)
+        .select_from(RoleAssignment)
+        .join(Person, Person.id == RoleAssignment.person_id)
+        .where(Person.site_id == site_id, Person.slack_user_id == user_id)
+    )
+
+
+def _holders() -> Select[str]:
+    """Slack user ids of people by their role assignments, in a stable order."""
+    return (
+        select(Person.slack_user_id)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+        .order_by(Person.slack_user_id)
     )

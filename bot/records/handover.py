@@ -25,11 +25,12 @@ from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotFound, ProdbotError
 from bot.numbers.production import open_issues, target_for
+from bot.plant.people import lines_of_user, roles_on_line
 from bot.plant.shifts import ShiftInstance, instances_between, latest_shift_instance
 from bot.plant.snapshot import LineRef, ShiftRef
 from bot.records.audit import audit
 from bot.records.scope import RequestScope, get_line, resolve_shift_instance
-from models import Issue, Line, Person, Role, RoleAssignment, Shift
+from models import Issue, Line, Role, Shift
 from models.handover import Handover
 from models.schemas import USAGE, HandoverCommand
 
@@ -96,7 +97,7 @@ def record_handover(
     caller is answered. Raises NotAllowed, NotFound or ProdbotError (no line, no shift)."""
     usage = USAGE["handover"]
     line = _handover_line(session, scope=scope, user_id=user_id, usage=usage)
-    roles = _line_roles(session, site_id=scope.site.id, line_id=line.id, user_id=user_id)
+    roles = roles_on_line(session, site_id=scope.site.id, line_id=line.id, user_id=user_id)
     if not roles & {Role.LEAD, Role.MANAGER}:
         raise NotAllowed(f"Only {line.code}'s leads and managers can hand over its shift.")
     if not line.channel_id:
@@ -160,7 +161,7 @@ def acknowledge_handover(
     line = session.get_one(Line, handover.line_id)
     if user_id == handover.written_by:
         raise NotAllowed("You wrote this handover: the incoming shift's lead acknowledges it.")
-    if Role.LEAD not in _line_roles(
+    if Role.LEAD not in roles_on_line(
         session, site_id=line.site_id, line_id=line.id, user_id=user_id
     ):
         raise NotAllowed(f"Only {line.code}'s leads can acknowledge its handover.")
@@ -239,36 +240,12 @@ def _label(shift: Shift, production_date: date) -> str:
     return f"shift {shift.name} {production_date:%a %d %b}"
 
 
-def _line_roles(session: Session, *, site_id: int, line_id: int, user_id: str) -> set[Role]:
-    return set(
-        session.scalars(
-            select(RoleAssignment.role)
-            .join(Person, Person.id == RoleAssignment.person_id)
-            .where(
-                Person.site_id == site_id,
-                Person.slack_user_id == user_id,
-                RoleAssignment.line_id == line_id,
-            )
-        )
-    )
-
-
 def _handover_line(session: Session, *, scope: RequestScope, user_id: str, usage: str) -> LineRef:
     """The channel's line, else the one line the caller leads, else a clear refusal."""
     channel_line = scope.parse_context.channel_line
     if channel_line is not None:
         return get_line(site=scope.site, code_key=channel_line)
-    led = set(
-        session.scalars(
-            select(RoleAssignment.line_id)
-            .join(Person, Person.id == RoleAssignment.person_id)
-            .where(
-                Person.site_id == scope.site.id,
-                Person.slack_user_id == user_id,
-                RoleAssignment.role == Role.LEAD,
-            )
-        )
-    )
+    led = lines_of_user(session, site_id=scope.site.id, user_id=user_id, roles=(Role.LEAD,))
     lines = [line for line in scope.site.lines if line.id in led]
     if len(lines) == 1:
         return lines[0]

@@ -20,17 +20,17 @@ Semantics (what a production manager expects, spelled out in every reply):
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.errors import NotAllowed, NotFound, ProdbotError
 from bot.numbers.production import target_for
-from bot.plant.people import line_people
+from bot.plant.people import is_site_head, line_people, roles_on_line
 from bot.plant.shifts import runs_on
 from bot.plant.snapshot import LineRef, ShiftRef
 from bot.records.audit import audit
 from bot.records.scope import RequestScope, get_line
-from models import Person, Role, RoleAssignment, Target
+from models import Role, Target
 from models.schemas import USAGE, TargetCommand
 
 MAX_DAYS_BACK = 7
@@ -69,22 +69,8 @@ class TargetChange:
 
 def may_set_target(session: Session, *, site_id: int, line_id: int, user_id: str) -> bool:
     """A manager of the line, or a head of production of its site (plant file roles)."""
-    return (
-        session.scalar(
-            select(RoleAssignment.id)
-            .join(Person, Person.id == RoleAssignment.person_id)
-            .where(
-                Person.site_id == site_id,
-                Person.slack_user_id == user_id,
-                or_(
-                    and_(RoleAssignment.role == Role.MANAGER, RoleAssignment.line_id == line_id),
-                    and_(RoleAssignment.role == Role.HEAD, RoleAssignment.line_id.is_(None)),
-                ),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    roles = roles_on_line(session, site_id=site_id, line_id=line_id, user_id=user_id)
+    return Role.MANAGER in roles or is_site_head(session, site_id=site_id, user_id=user_id)
 
 
 def set_target(

@@ -18,10 +18,10 @@ from bot.slack.ledger import PostOutcome
 from jobs import digest
 from jobs.base import JobDeps
 from models import DelayEntry, Issue, Line, Severity, Shift
+from tests.db_rows import add_delay
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.helpers_reports import Report, sixty_line_plant
 from tests.helpers_sent import assert_within_slack_limits, channel_post, ledger, posts, site_id
-from tests.test_repeats import add_delay
 
 WEDNESDAY = date(2026, 11, 18)
 # 07:00 Berlin on Thursday is 06:00 UTC: Wednesday's digest is due.

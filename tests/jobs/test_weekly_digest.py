@@ -13,10 +13,10 @@ from bot.plant.file import validate_plant
 from jobs import weekly_digest
 from jobs.base import JobDeps
 from models import Line
+from tests.db_rows import add_delay
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.helpers_reports import add_output, sixty_line_plant
 from tests.helpers_sent import assert_within_slack_limits, channel_post, ledger, posts, site_id
-from tests.test_repeats import add_delay
 from tests.test_weekly_numbers import A_DEADLINE
 
 MONDAY = date(2026, 11, 16)
