@@ -1,8 +1,16 @@
-"""Only requests signed by Slack within the last five minutes are served."""
+"""Only requests signed by Slack within the last five minutes are served, and none larger than
+Slack ever sends is read."""
 
+import socket
 import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from bot.demo.signing import SlackSigner
+from bot.entry.wsgi import MAX_BODY_BYTES
 from models import OutputEntry
 from tests.e2e.support import all_rows
 from tests.fakes.slack_api import FakeSlackAPI
@@ -70,3 +78,71 @@ def test_an_empty_signature_is_refused(slack: SlackSender, session_factory) -> N
 
     assert reply.status == 401
     assert all_rows(session_factory, OutputEntry) == []
+
+
+def _raw_post(url: str, headers: dict[str, str], body: bytes) -> int:
+    """POST over a bare socket, sending ``headers`` as given (a Content-Length may lie), and
+    return the status the server answers with before or without reading the body."""
+    parts = urlsplit(url)
+    lines = [f"POST {parts.path} HTTP/1.1", f"Host: {parts.netloc}", "Connection: close"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    with socket.create_connection((parts.hostname, parts.port), timeout=5) as connection:
+        connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        status_line = connection.makefile("rb").readline().decode()
+    return int(status_line.split()[1])
+
+
+def test_a_request_announcing_more_than_a_megabyte_is_refused_unread(
+    slack: SlackSender, session_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server answers 413 while the 200 MB it was promised never arrive: nothing waits
+    for them, and Bolt never sees the request."""
+    bolt_calls = _count_bolt_calls(monkeypatch)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Length": str(200 * 1024 * 1024),
+    }
+
+    status = _raw_post(slack.url, headers, b"command=%2Foutput&text=")
+
+    assert status == 413
+    assert bolt_calls == []
+    assert all_rows(session_factory, OutputEntry) == []
+
+
+def test_a_signed_request_just_under_the_limit_still_reaches_bolt(
+    slack: SlackSender, session_factory
+) -> None:
+    padding = "&padding=" + "x" * (MAX_BODY_BYTES - 2048)
+
+    reply = slack.post(output_body(slack) + padding)
+
+    assert reply.status == 200
+    assert len(all_rows(session_factory, OutputEntry)) == 1
+
+
+def test_an_unsigned_body_is_refused_before_anything_parses_it(
+    slack: SlackSender, session_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bolt parses a body (JSON payloads included) before its own signature check; the app
+    refuses an unsigned body before handing it to Bolt at all."""
+    bolt_calls = _count_bolt_calls(monkeypatch)
+    headers = {"Content-Type": "application/json"}
+    body = b'{"type": "event_callback", "event": ' * 2000
+
+    status = _raw_post(slack.url, {**headers, "Content-Length": str(len(body))}, body)
+
+    assert status == 401
+    assert bolt_calls == []
+
+
+def _count_bolt_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    handle = SlackRequestHandler.__call__
+
+    def counted(self: SlackRequestHandler, environ: Any, start_response: Any) -> Any:
+        calls.append(environ.get("PATH_INFO", ""))
+        return handle(self, environ, start_response)
+
+    monkeypatch.setattr(SlackRequestHandler, "__call__", counted)
+    return calls
