@@ -2,6 +2,10 @@
 
 Voided rows are included with their void marks, because nothing is ever deleted and an
 auditor reading the export must see corrections too. Times are ISO-8601 in UTC.
+
+Text people typed or named (``TEXT_COLUMNS``) is neutralised against spreadsheet formula
+injection: a cell that would start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+gets a ``'`` in front, which ``prodbot import`` takes off again (``bot.transfer.cells``).
 """
 
 import csv
@@ -14,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.transfer.cells import neutralise
 from models import DelayEntry, Issue, Line, OutputEntry, Shift, Site
 
 ENTRY_COLUMNS = (
@@ -27,6 +32,16 @@ DELAY_COLUMNS = (
 ISSUE_COLUMNS = (
     "id", "site", "line", "shift", "production_date", "severity", "category", "status",
     "text", "raised_by", "raised_at",
+)  # fmt: skip
+# Written by people, or named by them in Slack or the plant file: neutralised on export and
+# restored on import. Every other column (ids, dates, instants, counts, minutes, and the
+# severity, category and status enums) is written by the app from typed values and is never
+# text that could start a formula, so it is left exactly as it is.
+TEXT_COLUMNS = frozenset(
+    {
+        "site", "line", "shift", "note", "reason", "text",
+        "reported_by", "voided_by", "void_reason", "raised_by",
+    }
 )  # fmt: skip
 
 
@@ -76,15 +91,19 @@ def _rows(
     )
     for row, site, line, shift in session.execute(query):
         named = {"site": site, "line": line, "shift": shift}
-        yield [_cell(named[c] if c in named else getattr(row, c)) for c in columns]
+        yield [_cell(c, named[c] if c in named else getattr(row, c)) for c in columns]
 
 
-def _cell(value: Any) -> Any:
+def _cell(column: str, value: Any) -> Any:
+    if value is None:
+        return ""
+    if column in TEXT_COLUMNS:
+        return neutralise(str(value))
     if isinstance(value, datetime):
         return value.isoformat()
     if hasattr(value, "value"):
         return value.value
-    return "" if value is None else value
+    return value
 
 
 def _csv(name: str, header: Sequence[str], rows: Iterable[list[Any]]) -> CsvFile:

@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 
 from bot.plant.shifts import local_date
 from models import Line, Shift, Site
-from models.schemas import MAX_DELAY_MINUTES, Name, Note, OptionalName, Quantity, blank_to_none
+from models.schemas import (
+    MAX_DELAY_MINUTES,
+    MAX_NOTE,
+    Name,
+    OptionalName,
+    Quantity,
+    blank_to_none,
+)
 
 MAX_VOID_REASON = 200  # String(200)
 
@@ -108,8 +115,14 @@ def _instant(value: object) -> object:
 NonBlank = Annotated[str, StringConstraints(min_length=1)]
 Instant = Annotated[datetime, BeforeValidator(_instant)]
 OptionalInstant = Annotated[Instant | None, BeforeValidator(blank_to_none)]
+# Free text is taken as written, not stripped like names and codes: export wrote it exactly,
+# and a leading tab (see bot.transfer.cells) or a trailing space is part of what was reported.
+ImportNote = Annotated[
+    Annotated[str, StringConstraints(strip_whitespace=False, max_length=MAX_NOTE)] | None,
+    BeforeValidator(blank_to_none),
+]
 VoidReason = Annotated[
-    Annotated[str, StringConstraints(max_length=MAX_VOID_REASON)] | None,
+    Annotated[str, StringConstraints(strip_whitespace=False, max_length=MAX_VOID_REASON)] | None,
     BeforeValidator(blank_to_none),
 ]
 
@@ -125,7 +138,7 @@ class ImportRow(BaseModel):
     line: NonBlank
     shift: NonBlank
     production_date: date
-    note: Note = None
+    note: ImportNote = None
     reported_by: Name
     reported_at: Instant
     voided_at: OptionalInstant = None

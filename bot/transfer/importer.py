@@ -14,6 +14,10 @@ What a file may look like:
 - Sites are matched by name, lines by code and shifts by name, both case-insensitively, the way
   slash commands match them. Lines and shifts the plant file has since retired still match:
   historic records are about the plant as it was.
+- Export puts a ``'`` in front of text cells a spreadsheet would run as a formula (``=``, ``+``,
+  ``-``, ``@``, tab or carriage return first); that quote comes off here, so the text is what
+  was exported (``bot.transfer.cells``). Free text (notes, void reasons) is taken as written,
+  leading and trailing spaces included; names and codes are stripped.
 
 Re-importing is safe. Each imported row keeps its original ``id`` in ``request_key`` as
 ``import:{kind}:{site id}:{id}`` (the site's id, not its name: it fits the column and survives a
@@ -38,7 +42,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.records.reporting import EntryKind
-from bot.transfer.export import DELAY_COLUMNS, ENTRY_COLUMNS
+from bot.transfer.cells import restore
+from bot.transfer.export import DELAY_COLUMNS, ENTRY_COLUMNS, TEXT_COLUMNS
 from bot.transfer.import_rows import DelayRow, EntryRow, ImportPlant, ImportRow, load_plant
 from models import AuditRecord, DelayEntry, OutputEntry
 
@@ -178,13 +183,18 @@ def _problem(number: int, error: ErrorDetails) -> str:
     return f"row {number}: {column}: {text} (got {error.get('input')!r})"
 
 
+def _cell(column: str, text: str) -> str:
+    """A cell's text as it was before export neutralised it, if it is a text column."""
+    return restore(text) if column in TEXT_COLUMNS else text
+
+
 def _validate(rows: Iterable[_CsvRow], layout: _Layout, plant: ImportPlant) -> list[ImportRow]:
     """Every row as a model, or an ImportFileError listing every problem in every row."""
     valid: list[ImportRow] = []
     problems: list[str] = []
     first_row_of: dict[tuple[str, str], int] = {}
     for row in rows:
-        cells = {name: row.cells.get(name, "") for name in layout.columns}
+        cells = {name: _cell(name, row.cells.get(name, "")) for name in layout.columns}
         try:
             valid.append(layout.row_model.model_validate(cells, context=plant))
         except ValidationError as exc:
