@@ -28,6 +28,7 @@ Imported rows get new ids.
 """
 
 import csv
+import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,7 +118,9 @@ def _read_csv(path: Path) -> tuple[list[str], list[_CsvRow]]:
         raise ImportFileError([f"{path}: cannot be read ({exc.strerror})"]) from None
     except UnicodeDecodeError as exc:
         raise ImportFileError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
-    records = csv.reader(text.splitlines(keepends=True), strict=True)
+    # The csv module splits rows itself: str.splitlines would also split inside a note at a
+    # line or paragraph separator (U+2028, U+0085, form feed...), which the writer leaves bare.
+    records = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = [name.strip() for name in next(records, [])]
         rows: list[_CsvRow] = []

@@ -35,7 +35,13 @@ HOSTILE = [
     "'=already quoted by hand",
     "=" + "x" * (MAX_NOTE - 1),  # as long as a note may be: the quote must not count
 ]
-HARMLESS = ["filler jam", "'tis fine", 'caps "blue", batch 7\nsecond line of the note']
+HARMLESS = [
+    "filler jam",
+    "'tis fine",
+    'caps "blue", batch 7\nsecond line of the note',
+    # Pasted text carries separators the CSV writer leaves bare: they must not split the row.
+    "pasted\u2028from a document\u2029with\x0cbreaks\x85inside",
+]
 # Written by the app from typed values: ids, dates, instants, counts, minutes and enums.
 APP_COLUMNS = {
     "id", "production_date", "good", "scrap", "minutes", "reported_at", "voided_at",
