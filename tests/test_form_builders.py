@@ -121,3 +121,25 @@ def test_the_home_view_says_so_when_there_are_no_lines() -> None:
 
     assert view["blocks"][0]["text"]["text"] == "Lines today"
     assert "No lines are set up yet." in json.dumps(view["blocks"])
+
+
+def test_the_home_view_escapes_a_line_name_in_mrkdwn_but_not_in_the_form_options() -> None:
+    status = LineStatus(
+        line_code="L1",
+        line_name="Fill & Cap <2>",
+        unit="bottles",
+        shift=None,
+        day=date(2026, 11, 18),
+        day_target=None,
+        day_actual=0,
+    )
+    choices = FormChoices(
+        lines=[("l1", "L1 · Fill & Cap <2>")], initial_line=None, shifts=[], reasons=[]
+    )
+
+    home = build_home_view([status], own=True, updated="10:00").to_dict()
+    form = build_report_form(FormMetadata(kind="output"), choices).to_dict()
+
+    assert home["blocks"][3]["text"]["text"].startswith("*L1* · Fill &amp; Cap &lt;2&gt;\n")
+    # Option text is plain_text: Slack shows it as typed.
+    assert element(form, "line")["options"][0]["text"]["text"] == "L1 · Fill & Cap <2>"

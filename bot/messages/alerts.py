@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.messages.format import local_clock, mention, percent, shift_label
+from bot.messages.format import escape, local_clock, mention, percent, shift_label
 from bot.numbers.pace import LinePace, MissingReport
 from bot.plant.shifts import ShiftInstance
 
@@ -14,19 +14,19 @@ from bot.plant.shifts import ShiftInstance
 def _shift_when(instance: ShiftInstance, zone: ZoneInfo) -> str:
     """``shift A (Wed 18 Nov, 06:00–14:00)`` in the site's local time."""
     start, end = instance.start.astimezone(zone), instance.end.astimezone(zone)
-    return f"shift {instance.shift_name} ({start:%a %d %b}, {start:%H:%M}–{end:%H:%M})"
+    return f"shift {escape(instance.shift_name)} ({start:%a %d %b}, {start:%H:%M}–{end:%H:%M})"
 
 
 def _pace_facts(pace: LinePace) -> str:
     """``240 / 800 bottles at 10:00 — on pace for 480 (60%). Needs 150 bottles/h from now…``"""
-    p = pace.projection
+    p, unit = pace.projection, escape(pace.unit)
     needed = (
-        f"Needs {math.ceil(p.needed_rate):,} {pace.unit}/h from now to make target."
+        f"Needs {math.ceil(p.needed_rate):,} {unit}/h from now to make target."
         if p.needed_rate is not None
         else "No production time is left in this shift."
     )
     return (
-        f"{p.actual:,} / {p.target:,} {pace.unit} at {local_clock(pace.at, pace.zone)} — "
+        f"{p.actual:,} / {p.target:,} {unit} at {local_clock(pace.at, pace.zone)} — "
         f"on pace for {round(p.projected):,} ({percent(p.share)}). {needed}"
     )
 
@@ -60,7 +60,10 @@ def build_pace_escalation_blocks(pace: LinePace, *, threshold: float) -> list[Bl
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=f"{pace.line_name} · {shift_label(pace.instance, pace.zone)}{channel}"
+                    text=(
+                        f"{escape(pace.line_name)} · "
+                        f"{shift_label(pace.instance, pace.zone)}{channel}"
+                    )
                 )
             ]
         ),

@@ -11,6 +11,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.messages.format import (
+    SECTION_LIMIT,
+    cut_mrkdwn,
+    escape,
     local_clock,
     mention,
     minutes,
@@ -27,8 +30,8 @@ SEVERITY_ICON = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "�
 def actual_vs_target(view: ShiftBoardView) -> str:
     actual = f"{view.totals.good:,}"
     if view.target is None:
-        return f"{actual} {view.unit} (no target)"
-    return f"{actual} / {view.target:,} {view.unit} ({percent(view.attainment)})"
+        return f"{actual} {escape(view.unit)} (no target)"
+    return f"{actual} / {view.target:,} {escape(view.unit)} ({percent(view.attainment)})"
 
 
 def board_text(view: ShiftBoardView) -> str:
@@ -42,7 +45,7 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
     delays = (
         minutes(totals.delay_minutes)
         + " ("
-        + ", ".join(f"{reason} {mins}" for reason, mins in totals.delays_by_reason.items())
+        + ", ".join(f"{escape(reason)} {mins}" for reason, mins in totals.delays_by_reason.items())
         + ")"
         if totals.delay_minutes
         else "none"
@@ -69,12 +72,12 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
     if view.open_issues:
         shown = view.open_issues[:MAX_ISSUES_SHOWN]
         lines = [
-            f"{SEVERITY_ICON[i.severity]} *{i.severity}* {i.text[:150]} _({i.status})_"
+            f"{SEVERITY_ICON[i.severity]} *{i.severity}* {escape(i.text[:150])} _({i.status})_"
             for i in shown
         ]
         if len(view.open_issues) > len(shown):
             lines.append(f"…and {len(view.open_issues) - len(shown)} more")
-        blocks.append(SectionBlock(text="\n".join(lines)))
+        blocks.append(SectionBlock(text=cut_mrkdwn("\n".join(lines), SECTION_LIMIT)))
     blocks.append(
         ContextBlock(
             elements=[
@@ -93,7 +96,7 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
 
 
 def _note(note: str | None) -> str:
-    return f" — _{note[:300]}_" if note else ""
+    return f" — _{escape(note[:300])}_" if note else ""
 
 
 @dataclass(frozen=True)
@@ -149,10 +152,10 @@ def output_thread_line(entry: OutputLine, view: ShiftBoardView) -> str:
 def delay_thread_line(entry: DelayLine, view: ShiftBoardView) -> str:
     lost = f"{minutes(view.totals.delay_minutes)} lost this shift"
     if entry.voided_by:
-        voided = f"{minutes(entry.minutes)} {entry.reason} by {mention(entry.voided_by)}"
+        voided = f"{minutes(entry.minutes)} {escape(entry.reason)} by {mention(entry.voided_by)}"
         return f"↩️ voided ⏱ {voided} → {lost}"
     return (
-        f"⏱ {minutes(entry.minutes)} {entry.reason} → {lost} · "
+        f"⏱ {minutes(entry.minutes)} {escape(entry.reason)} → {lost} · "
         f"{mention(entry.reported_by)}{_note(entry.note)}"
     )
 
@@ -161,5 +164,5 @@ def issue_thread_line(issue: IssueLine) -> str:
     category = f" [{issue.category}]" if issue.category else ""
     return (
         f"{SEVERITY_ICON[issue.severity]} *{issue.severity.upper()}* issue{category}: "
-        f"{issue.text} · {mention(issue.raised_by)}"
+        f"{escape(issue.text)} · {mention(issue.raised_by)}"
     )

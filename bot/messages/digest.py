@@ -17,6 +17,7 @@ from bot.messages.format import (
     amount_vs_target,
     clip,
     code_block,
+    escape,
     line_table,
     minutes,
     money,
@@ -36,7 +37,7 @@ ISSUE_TEXT_SHOWN = 150
 def digest_text(digest: Digest) -> str:
     """The notification and screen-reader text."""
     text = (
-        f"{digest.site_name} digest for {digest.production_date:%a %d %b %Y}: plant "
+        f"{escape(digest.site_name)} digest for {digest.production_date:%a %d %b %Y}: plant "
         f"{amount_vs_target(digest.total_planned_good, digest.total_target)}"
     )
     if digest.misses:
@@ -107,9 +108,9 @@ def _misses(misses: Sequence[LineDay]) -> str:
     if not misses:
         return "*Biggest misses*\nnone: every planned line made its target"
     rows = [
-        f"• *{line.code}* −{line.shortfall:,} {line.unit} ({percent(line.attainment)})"
+        f"• *{line.code}* −{line.shortfall:,} {escape(line.unit)} ({percent(line.attainment)})"
         + (
-            f" · main delay {line.main_delay_reason}"
+            f" · main delay {escape(line.main_delay_reason)}"
             if line.main_delay_reason
             else " · no delay logged"
         )
@@ -123,9 +124,11 @@ def _pareto(digest: Digest) -> str:
         return "*Downtime*\nnone logged"
     shown, rest = digest.pareto[:PARETO_SHOWN], digest.pareto[PARETO_SHOWN:]
     width = max(len(row.reason) for row in shown)
-    rows = [
-        f"{row.reason:<{width}} {minutes(row.minutes):>12} {percent(row.share):>4}"
-        f"  cum {percent(row.cumulative_share):>4}"
+    rows = [  # padded first, then escaped: the columns line up as shown
+        escape(
+            f"{row.reason:<{width}} {minutes(row.minutes):>12} {percent(row.share):>4}"
+            f"  cum {percent(row.cumulative_share):>4}"
+        )
         for row in shown
     ]
     if rest:
@@ -167,7 +170,7 @@ def _issues(digest: Digest) -> SectionBlock:
     ]
     oldest = "\n".join(
         f"{SEVERITY_ICON[issue.severity]} {issue.severity} · {issue.line_code} · "
-        f"{_age(issue.age)} — {clip(issue.text, ISSUE_TEXT_SHOWN)}"
+        f"{_age(issue.age)} — {escape(clip(issue.text, ISSUE_TEXT_SHOWN))}"
         for issue in issues.oldest
     )
     return SectionBlock(

@@ -41,7 +41,7 @@ def progress_bar(share: float | None, width: int = BAR_WIDTH) -> str:
 
 
 def quantity(value: int, unit: str) -> str:
-    return f"{value:,} {unit}"
+    return f"{value:,} {escape(unit)}"
 
 
 def money(amount: Decimal | None) -> str:
@@ -51,6 +51,33 @@ def money(amount: Decimal | None) -> str:
 def clip(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, ending in "…" when it was cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape(text: str) -> str:
+    """Text the bot did not compose (what people typed, names from the plant file) made literal
+    in Slack mrkdwn: ``&``, ``<`` and ``>`` become ``&amp;``, ``&lt;`` and ``&gt;``, Slack's
+    escaping. So a typed ``<!channel>`` cannot ping a channel, ``<url|label>`` cannot disguise a
+    link and ``<@U…>`` mentions nobody.
+
+    Mrkdwn is every section, field and context text and a message's fallback ``text``; a
+    ``plain_text`` object (headers, buttons, labels, options) shows entities as typed, so nothing
+    put there is escaped. Cut text *before* escaping it, never through an entity; the mentions,
+    channel links and links the bot builds itself are never escaped.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_LONGEST_ENTITY = len("&amp;")
+
+
+def cut_mrkdwn(text: str, limit: int) -> str:
+    """Mrkdwn holding escaped text cut to at most ``limit`` characters (a Slack limit) without
+    splitting an entity: escaping makes text longer than the cut-off applied before it."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    start = cut.rfind("&", max(0, limit - _LONGEST_ENTITY + 1))
+    return cut[:start] if start != -1 and ";" not in cut[start:] else cut
 
 
 def minutes(total: int) -> str:
@@ -68,7 +95,7 @@ def shift_label(instance: ShiftInstance, zone: ZoneInfo) -> str:
     """``shift A · Fri 20 Nov 06:00–14:00`` in the site's local time."""
     start = instance.start.astimezone(zone)
     end = instance.end.astimezone(zone)
-    return f"shift {instance.shift_name} · {start:%a %d %b} {start:%H:%M}–{end:%H:%M}"
+    return f"shift {escape(instance.shift_name)} · {start:%a %d %b} {start:%H:%M}–{end:%H:%M}"
 
 
 def mention(user_id: str) -> str:
@@ -76,6 +103,7 @@ def mention(user_id: str) -> str:
 
 
 SECTION_LIMIT = 3000  # characters in one Block Kit section
+FIELD_LIMIT = 2000  # characters in one field of a section
 FENCE = "```"
 
 

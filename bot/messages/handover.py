@@ -12,7 +12,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.messages.board import SEVERITY_ICON
-from bot.messages.format import local_clock, mention
+from bot.messages.format import SECTION_LIMIT, cut_mrkdwn, escape, local_clock, mention
 from bot.messages.ids import ActionId
 from bot.records.handover import HandoverView, RecordedHandover
 
@@ -20,21 +20,21 @@ MAX_ISSUES_SHOWN = 10
 
 
 def _route(view: HandoverView) -> str:
-    return f"{view.from_label} → {view.to_label}"
+    return f"{escape(view.from_label)} → {escape(view.to_label)}"
 
 
 def handover_text(view: HandoverView) -> str:
     """Fallback text and notification: who hands over which shift to which."""
     issues = len(view.issues)
     return (
-        f"🔁 Handover {view.line_code} {view.from_label} → {view.to_label} by "
+        f"🔁 Handover {view.line_code} {_route(view)} by "
         f"{mention(view.written_by)}: {issues or 'no'} open issue{'s' if issues != 1 else ''}"
     )
 
 
 def acknowledgement_text(view: HandoverView) -> str:
     if view.acknowledged_by is None or view.acknowledged_at is None:
-        return f"⏳ Waiting for the lead of {view.to_label} to acknowledge."
+        return f"⏳ Waiting for the lead of {escape(view.to_label)} to acknowledge."
     return (
         f"✅ Acknowledged by {mention(view.acknowledged_by)} at "
         f"{local_clock(view.acknowledged_at, view.zone)}"
@@ -44,10 +44,14 @@ def acknowledgement_text(view: HandoverView) -> str:
 def build_handover_blocks(view: HandoverView) -> list[Block]:
     """The note, the issues open at hand-over time (current status), and the button or who
     pressed it."""
-    note = "\n".join(f"> {line}" for line in view.note.splitlines()) if view.note else "_No note._"
+    note = (
+        "\n".join(f"> {escape(line)}" for line in view.note.splitlines())
+        if view.note
+        else "_No note._"
+    )
     issues = (
         "\n".join(
-            f"{SEVERITY_ICON[i.severity]} {i.severity} — {i.text[:200]} ({i.status})"
+            f"{SEVERITY_ICON[i.severity]} {i.severity} — {escape(i.text[:200])} ({i.status})"
             for i in view.issues[:MAX_ISSUES_SHOWN]
         )
         if view.issues
@@ -62,8 +66,8 @@ def build_handover_blocks(view: HandoverView) -> list[Block]:
                 f"from {mention(view.written_by)} at {local_clock(view.written_at, view.zone)}"
             )
         ),
-        SectionBlock(text=note[:3000]),
-        SectionBlock(text=f"*Open issues at handover*\n{issues}"[:3000]),
+        SectionBlock(text=cut_mrkdwn(note, SECTION_LIMIT)),
+        SectionBlock(text=cut_mrkdwn(f"*Open issues at handover*\n{issues}", SECTION_LIMIT)),
     ]
     if view.acknowledged_by is None:
         blocks.append(
@@ -90,7 +94,7 @@ def handover_saved_text(recorded: RecordedHandover) -> str:
     return (
         f"✅ Handover for {view.line_code} ({_route(view)}) with {issues or 'no'} open "
         f"issue{'s' if issues != 1 else ''} goes to <#{view.channel_id}>; the lead of "
-        f"{view.to_label} acknowledges it there.{again}"
+        f"{escape(view.to_label)} acknowledges it there.{again}"
     )
 
 
@@ -110,6 +114,6 @@ def unacknowledged_handover_text(view: HandoverView) -> str:
     """The line the next shift's summary carries while nobody has acknowledged the handover."""
     return (
         f"⚠️ *Handover not acknowledged:* {mention(view.written_by)}'s handover from "
-        f"{view.from_label} ({local_clock(view.written_at, view.zone)}) is still waiting for "
-        "the incoming lead."
+        f"{escape(view.from_label)} ({local_clock(view.written_at, view.zone)}) is still "
+        "waiting for the incoming lead."
     )

@@ -20,11 +20,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.messages.board import SEVERITY_ICON
-from bot.messages.format import local_clock, mention, minutes
+from bot.messages.format import SECTION_LIMIT, cut_mrkdwn, escape, local_clock, mention, minutes
 from bot.messages.ids import ActionId, BlockId, CallbackId
 from bot.numbers.issues import IssueView, PingKind, StatusMark
 
 NOTE_MAX_LENGTH = 1000
+PING_BODY_LIMIT = 2500
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,15 @@ class ResolveModalState(BaseModel):
 
 def _headline(issue: IssueView) -> str:
     category = f" [{issue.category}]" if issue.category else ""
-    return (
+    return cut_mrkdwn(
         f"{SEVERITY_ICON[issue.severity]} *{issue.severity.upper()}* issue on "
-        f"{issue.line_code}{category}: {issue.text[:2000]}"
+        f"{issue.line_code}{category}: {escape(issue.text[:2000])}",
+        SECTION_LIMIT,
     )
 
 
 def _mark(verb: str, issue: IssueView, mark: StatusMark) -> str:
-    note = f" — _{mark.note[:500]}_" if mark.note else ""
+    note = f" — _{escape(mark.note[:500])}_" if mark.note else ""
     return f"{verb} by {mention(mark.by)} at {local_clock(mark.at, issue.zone)}{note}"
 
 
@@ -66,7 +68,10 @@ def issue_state(issue: IssueView) -> str:
 
 
 def issue_text(issue: IssueView) -> str:
-    return f"{issue.severity.upper()} issue on {issue.line_code}: {issue.text} ({issue.status})"
+    return (
+        f"{issue.severity.upper()} issue on {issue.line_code}: {escape(issue.text)} "
+        f"({issue.status})"
+    )
 
 
 def build_issue_blocks(issue: IssueView) -> list[Block]:
@@ -163,17 +168,18 @@ def ping_text(ping: Ping) -> str:
     match ping.kind:
         case PingKind.MANAGERS:
             lead = f"🚨 {what}, raised {_age(ping)} by {mention(issue.raised_by)}"
-            body = f"{lead} and not acknowledged yet: {issue.text}"
+            body = f"{lead} and not acknowledged yet: {escape(issue.text)}"
         case PingKind.HEADS:
             body = (
                 f"🚨 Escalated to you: {what} not acknowledged since {raised} "
-                f"({_age(ping)}): {issue.text}"
+                f"({_age(ping)}): {escape(issue.text)}"
             )
         case _:
             mark = issue.acknowledged
             since = f" at {local_clock(mark.at, issue.zone)}" if mark else ""
-            body = f"⏰ You acknowledged the {what}{since}; it is still not resolved: {issue.text}"
-    return f"{body[:2500]} {_open_link(ping)}".rstrip()
+            text = escape(issue.text)
+            body = f"⏰ You acknowledged the {what}{since}; it is still not resolved: {text}"
+    return f"{cut_mrkdwn(body, PING_BODY_LIMIT)} {_open_link(ping)}".rstrip()
 
 
 def build_ping_blocks(ping: Ping) -> list[Block]:

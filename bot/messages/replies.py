@@ -12,7 +12,15 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.messages.board import actual_vs_target
-from bot.messages.format import minutes, percent, progress_bar, shift_label
+from bot.messages.format import (
+    SECTION_LIMIT,
+    cut_mrkdwn,
+    escape,
+    minutes,
+    percent,
+    progress_bar,
+    shift_label,
+)
 from bot.messages.ids import ActionId
 from bot.messages.targets import SEMANTICS_HINT as TARGET_SEMANTICS
 from bot.numbers.production import LineStatus
@@ -47,7 +55,8 @@ def output_saved_text(good: int, scrap: int, place: EntryPlace, *, duplicate: bo
 def delay_saved_text(minutes_lost: int, reason: str, place: EntryPlace, *, duplicate: bool) -> str:
     again = " (already saved)" if duplicate else ""
     return (
-        f"✅ Logged {minutes(minutes_lost)} {reason} on {_where(place)}.{_board_hint(place)}{again}"
+        f"✅ Logged {minutes(minutes_lost)} {escape(reason)} on {_where(place)}."
+        f"{_board_hint(place)}{again}"
     )
 
 
@@ -138,23 +147,23 @@ def build_status_blocks(statuses: list[LineStatus]) -> list[Block]:
     for status in statuses:
         day_share = status.day_actual / status.day_target if status.day_target else None
         day = f"*Day {status.day:%a %d %b}* {status.day_actual:,}" + (
-            f" / {status.day_target:,} {status.unit} ({percent(day_share)})"
+            f" / {status.day_target:,} {escape(status.unit)} ({percent(day_share)})"
             if status.day_target
-            else f" {status.unit} (no target)"
+            else f" {escape(status.unit)} (no target)"
         )
-        shift = status.shift
+        shift, name = status.shift, escape(status.line_name)
         if shift is None:
-            text = f"*{status.line_code}* · {status.line_name}\nNo shift running.\n{day}"
+            text = f"*{status.line_code}* · {name}\nNo shift running.\n{day}"
         else:
             issues = len(shift.open_issues)
             text = (
-                f"*{status.line_code}* · {status.line_name} — "
+                f"*{status.line_code}* · {name} — "
                 f"{shift_label(shift.instance, shift.zone)}\n"
                 f"`{progress_bar(shift.attainment)}` {actual_vs_target(shift)} · "
                 f"pace {percent(shift.pace)} · delays {minutes(shift.totals.delay_minutes)} · "
                 f"{issues or 'no'} open issue{'s' if issues != 1 else ''}\n{day}"
             )
-        blocks.append(SectionBlock(text=text[:3000]))
+        blocks.append(SectionBlock(text=cut_mrkdwn(text, SECTION_LIMIT)))
     return blocks[:50]
 
 

@@ -9,7 +9,17 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.messages.board import SEVERITY_ICON, actual_vs_target
-from bot.messages.format import minutes, percent, progress_bar, shift_label
+from bot.messages.format import (
+    FIELD_LIMIT,
+    SECTION_LIMIT,
+    cut_mrkdwn,
+    escape,
+    minutes,
+    percent,
+    progress_bar,
+    quantity,
+    shift_label,
+)
 from bot.numbers.production import ShiftBoardView
 
 
@@ -27,14 +37,17 @@ def build_shift_summary_blocks(
     delays = (
         "\n".join(
             [minutes(totals.delay_minutes)]
-            + [f"• {reason}: {minutes(mins)}" for reason, mins in totals.delays_by_reason.items()]
+            + [
+                f"• {escape(reason)}: {minutes(mins)}"
+                for reason, mins in totals.delays_by_reason.items()
+            ]
         )
         if totals.delays_by_reason
         else "none"
     )
     issues = (
         "\n".join(
-            f"{SEVERITY_ICON[i.severity]} {i.severity} — {i.text[:200]} ({i.status})"
+            f"{SEVERITY_ICON[i.severity]} {i.severity} — {escape(i.text[:200])} ({i.status})"
             for i in view.open_issues[:10]
         )
         or "none open"
@@ -50,12 +63,12 @@ def build_shift_summary_blocks(
             ),
             fields=[
                 f"*Attainment*\n{percent(view.attainment)}",
-                f"*Scrap rate*\n{percent(totals.scrap_rate)} ({totals.scrap:,} {view.unit})",
-                f"*Downtime*\n{delays}"[:2000],
-                f"*Issues*\n{issues}"[:2000],
+                f"*Scrap rate*\n{percent(totals.scrap_rate)} ({quantity(totals.scrap, view.unit)})",
+                cut_mrkdwn(f"*Downtime*\n{delays}", FIELD_LIMIT),
+                cut_mrkdwn(f"*Issues*\n{issues}", FIELD_LIMIT),
             ],
         ),
     ]
     if pending_handover:
-        blocks.append(SectionBlock(text=pending_handover[:3000]))
+        blocks.append(SectionBlock(text=cut_mrkdwn(pending_handover, SECTION_LIMIT)))
     return blocks

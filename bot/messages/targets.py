@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages.format import mention, quantity
+from bot.messages.format import escape, mention, quantity
 from bot.records.targets import ShiftTargetChange, TargetChange, period_text
 
 SEMANTICS_HINT = (
@@ -23,8 +23,9 @@ def _what(change: TargetChange) -> str:
     if not change.whole_line:
         [shift] = change.shifts
         was = _was(shift)
-        return f"{change.line_code} shift {shift.shift_name} target to {new} {period} ({was})"
-    shifts = ", ".join(f"shift {s.shift_name} ({_was(s)})" for s in change.shifts)
+        name = escape(shift.shift_name)
+        return f"{change.line_code} shift {name} target to {new} {period} ({was})"
+    shifts = ", ".join(f"shift {escape(s.shift_name)} ({_was(s)})" for s in change.shifts)
     day = quantity(change.units * len(change.shifts), change.unit)
     return f"{change.line_code} target to {new} per shift {period}: {shifts} — {day} a day"
 

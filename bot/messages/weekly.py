@@ -13,6 +13,7 @@ from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 from bot.messages.format import (
     amount_vs_target,
     code_block,
+    escape,
     line_table,
     minutes,
     percent,
@@ -30,7 +31,8 @@ REPEATS_SHOWN = 15
 def weekly_text(review: WeeklyReview) -> str:
     """The notification and screen-reader text."""
     return (
-        f"{review.site_name} week {review.period} ({review.first:%d %b}–{review.last:%d %b}): "
+        f"{escape(review.site_name)} week {review.period} "
+        f"({review.first:%d %b}–{review.last:%d %b}): "
         f"plant {amount_vs_target(review.total_planned_good, review.total_target)} · "
         f"downtime {minutes(review.downtime.current)} {_trend(review.downtime, minutes)} · "
         f"reported on time {_discipline(review.discipline)}"
@@ -59,8 +61,9 @@ def build_repeat_problem_blocks(problems: Sequence[RepeatProblem]) -> list[Block
     if not problems:
         return []
     rows = [
-        f"• *{p.line_code}* · {p.reason} · {p.occurrences}× in 7 days, {minutes(p.minutes)} "
-        f"({p.first_seen:%d %b}–{p.last_seen:%d %b})" + (" · *new*" if p.is_new else "")
+        f"• *{p.line_code}* · {escape(p.reason)} · {p.occurrences}× in 7 days, "
+        f"{minutes(p.minutes)} ({p.first_seen:%d %b}–{p.last_seen:%d %b})"
+        + (" · *new*" if p.is_new else "")
         for p in problems[:REPEATS_SHOWN]
     ]
     if len(problems) > REPEATS_SHOWN:
@@ -109,9 +112,11 @@ def _losses(review: WeeklyReview) -> str:
         )
     shown = review.losses[:LOSSES_SHOWN]
     width = max(len(trend.name) for trend in shown)
-    rows = [
-        f"{trend.name:<{width}} {minutes(trend.current):>12}  last week "
-        f"{minutes(trend.previous):>12}  {_trend(trend, minutes)}"
+    rows = [  # padded first, then escaped: the columns line up as shown
+        escape(
+            f"{trend.name:<{width}} {minutes(trend.current):>12}  last week "
+            f"{minutes(trend.previous):>12}  {_trend(trend, minutes)}"
+        )
         for trend in shown
     ]
     if rest := review.losses[LOSSES_SHOWN:]:
