@@ -174,6 +174,13 @@ class _FormSpec:
     fields: Mapping[str, BlockId]  # the command's field → the input block it is typed in
     fallback: BlockId  # where a problem of the whole command is shown
     record: Callable[..., SavedEntry]
+    # What the form adds to the record call beyond the command (output: the tick box).
+    options: Callable[[dict[str, str]], dict[str, object]] = lambda values: {}
+
+
+def _confirmation(values: dict[str, str]) -> dict[str, object]:
+    """Output over the line's capacity is saved only with the form's "Save anyway" ticked."""
+    return {"confirmed": values.get(BlockId.CONFIRM) == CONFIRMED}
 
 
 OUTPUT_FORM = _FormSpec(
@@ -189,6 +196,7 @@ OUTPUT_FORM = _FormSpec(
     },
     BlockId.GOOD,
     record_output,
+    _confirmation,
 )
 DELAY_FORM = _FormSpec(
     "delay",
@@ -250,8 +258,6 @@ def _saver(form: _FormSpec) -> Save:
             today=scope.parse_context.today,
             fallback=form.fallback,
         )
-        # Only output is checked against the line's capacity; the form's tick box confirms it.
-        confirmed = {"confirmed": values.get(BlockId.CONFIRM) == CONFIRMED}
         saved = form.record(
             session,
             scope=scope,
@@ -259,7 +265,7 @@ def _saver(form: _FormSpec) -> Save:
             user_id=user_id,
             request_key=request_key,
             at=at,
-            **(confirmed if form.command == "output" else {}),
+            **form.options(values),
         )
         text = report_saved_text(command, place_of(scope, saved), duplicate=saved.duplicate)
         return saved, text

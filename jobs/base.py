@@ -3,7 +3,7 @@
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -56,15 +56,19 @@ def post_due(
 
 
 def site_review_posts(
-    session: Session, job: str, period: str, *, site: tuple[int, str | None], message: Message
+    session: Session,
+    job: str,
+    period: str,
+    *,
+    site: tuple[int, str | None],
+    text: str,
+    blocks: list[dict[str, Any]],
 ) -> list[DuePost]:
     """One review for the site's channel (``site``: its id and channel) and each of its heads.
 
-    ``message`` is the review as rendered, its channel left blank. Each head's copy is scoped by
-    site too: one person may be head of two sites.
+    Each head's copy is scoped by site too: one person may be head of two sites.
     """
     site_id, channel = site
-    text, blocks = message.text, message.blocks
     heads = site_heads(session, site_id=site_id)
     targets = [(f"site:{site_id}/head:{user}", user) for user in heads]
     if channel:

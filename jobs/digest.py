@@ -25,7 +25,7 @@ from bot.numbers.repeats import RepeatProblem
 from bot.plant.shifts import local_date
 from bot.records.repeat_issues import raise_repeat_problems
 from bot.slack.files import Upload, upload_once
-from bot.slack.ledger import DuePost, Message, PostOutcome, post_many, sent_reference
+from bot.slack.ledger import DuePost, PostOutcome, post_many, sent_reference
 from jobs.base import CATCH_UP, JobDeps, site_review_posts
 from models import Site
 
@@ -91,9 +91,14 @@ def digests_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:
 def _posts(session: Session, site_digest: _SiteDigest) -> list[DuePost]:
     digest, repeats = site_digest.digest, site_digest.repeats
     blocks = [*build_digest_blocks(digest), *build_repeat_problem_blocks(repeats)]
-    message = Message("", digest_text(digest), [block.to_dict() for block in blocks])
-    where = (site_digest.site_id, site_digest.channel)
-    return site_review_posts(session, name, site_digest.period, site=where, message=message)
+    return site_review_posts(
+        session,
+        name,
+        site_digest.period,
+        site=(site_digest.site_id, site_digest.channel),
+        text=digest_text(digest),
+        blocks=[block.to_dict() for block in blocks],
+    )
 
 
 def _upload_chart(deps: JobDeps, site_digest: _SiteDigest, *, channel: str) -> list[PostOutcome]:

@@ -18,7 +18,7 @@ from bot.messages.weekly import build_weekly_blocks, weekly_text
 from bot.numbers.weekly import WEEK, WeeklyReview, compute_weekly_review
 from bot.plant.file import alerts_of
 from bot.plant.shifts import local_date
-from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
+from bot.slack.ledger import DuePost, PostOutcome, post_many
 from jobs.base import CATCH_UP, JobDeps, site_review_posts
 from models import Site
 
@@ -64,7 +64,11 @@ def weeks_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:
 
 
 def _posts(session: Session, site: Site, review: WeeklyReview) -> list[DuePost]:
-    blocks = [block.to_dict() for block in build_weekly_blocks(review)]
-    message = Message("", weekly_text(review), blocks)
-    where = (site.id, site.digest_channel)
-    return site_review_posts(session, name, review.period, site=where, message=message)
+    return site_review_posts(
+        session,
+        name,
+        review.period,
+        site=(site.id, site.digest_channel),
+        text=weekly_text(review),
+        blocks=[block.to_dict() for block in build_weekly_blocks(review)],
+    )

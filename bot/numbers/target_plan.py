@@ -71,7 +71,11 @@ class TargetPlan:
         first: date,
         last: date,
     ) -> Self:
-        """Read the target rows and calendar stops of the range (two queries)."""
+        """Read the target rows and calendar stops of the range (two queries; none when no shift
+        runs on any of its days, as on a weekend)."""
+        shift_rows = [_shift_row(shift) for shift in shifts]
+        if not any(_runs(shift, day) for shift in shift_rows for day in _days(first, last)):
+            return cls(lines=[], shifts=[], first=first, last=last, targets={}, stops={})
         rows = session.scalars(
             select(Target).where(
                 Target.line_id.in_([line.id for line in lines]),
@@ -100,7 +104,7 @@ class TargetPlan:
             )
         return cls(
             lines=[_line_row(line) for line in lines],
-            shifts=[_shift_row(shift) for shift in shifts],
+            shifts=shift_rows,
             first=first,
             last=last,
             targets=targets,
@@ -129,8 +133,8 @@ class TargetPlan:
         The rule of the module docstring over the loaded rows, decided for many lines at once:
         the weekday and the day's calendar stops are looked at once per shift instance.
         """
-        shift_id, shift_key, weekdays = shift
-        if WEEKDAYS[day.weekday()] not in weekdays:
+        shift_id, shift_key, _ = shift
+        if not _runs(shift, day):
             return
         # The line keys of the day's calendar stops that cover this shift (None: every line).
         stops = [
@@ -149,6 +153,10 @@ class TargetPlan:
 
 def _line_row(line: Line | LineRef) -> _LineRow:
     return (line.id, line.code_key)
+
+
+def _runs(shift: _ShiftRow, day: date) -> bool:
+    return WEEKDAYS[day.weekday()] in shift[2]
 
 
 def _shift_row(shift: Shift | ShiftRef) -> _ShiftRow:
