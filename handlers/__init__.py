@@ -1,4 +1,5 @@
-"""The inbound Slack edge: commands, buttons, forms, App Home and the error handler.
+"""The inbound Slack edge: the workspace check, commands, buttons, forms, App Home and the
+error handler.
 
 Exposes only ``register``.
 """
@@ -14,10 +15,12 @@ from handlers import (
     output_confirmation,
     prod_command,
     report_commands,
+    workspace,
 )
 
 
 def register(app: App) -> None:
+    workspace.register(app)  # before any listener runs
     report_commands.register(app)
     prod_command.register(app)
     output_confirmation.register(app)

@@ -1,4 +1,4 @@
-"""Where a slash command lands: the site of its channel's line, or of the person who typed it."""
+"""Where a request lands: the site of its channel's line, or of the person who sent it."""
 
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,22 @@ def command_scope(
         session,
         channel_id=command.get("channel_id"),
         user_id=command["user_id"],
+        team_id=caller_team(command),
         at=at,
         plant=plant.get(session),
     )
+
+
+def caller_team(body: dict[str, Any]) -> str | None:
+    """The Slack workspace of the person who sent ``body``.
+
+    Buttons and forms carry it as ``user.team_id`` (in a Slack Connect channel that is the
+    guest's own workspace); slash commands and events carry ``team_id``.
+    """
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    return body.get("team_id")

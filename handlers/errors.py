@@ -3,6 +3,11 @@
 A problem raised before the request was acknowledged is answered in the acknowledgement itself
 (nothing was written: the unit of work rolled back). After the acknowledgement, the answer goes
 through ``respond``.
+
+Problems are plain text and may quote what someone typed. An ephemeral message is mrkdwn, so
+there the problem is escaped (``replies.mrkdwn_problem``); a modal's field error is plain text
+and shown as it is. A button value or form state prodbot did not write (``PayloadError``) gets
+its own answer, never "Something went wrong".
 """
 
 import json
@@ -16,6 +21,7 @@ from bot.errors import ProdbotError
 from bot.messages.replies import build_implausible_blocks, confirm_value, problem_text
 from bot.records.reporting import ImplausibleQuantity
 from bot.slack.responses import respond_ephemeral
+from models.payloads import PayloadError
 from models.schemas import UsageError
 
 logger = logging.getLogger(__name__)
@@ -36,15 +42,19 @@ def handle_error(
 ) -> BoltResponse | None:
     acknowledged = response is None
     block_dicts: list[dict[str, Any]] | None = None
+    problem: tuple[str, str | None] | None = None  # (plain text, usage line) to render
     match error:
         case ImplausibleQuantity():
-            text = problem_text(error.message, None)
+            problem = (error.message, None)
             value = confirm_value(error.command.model_dump_json(), error.request_key)
             block_dicts = [b.to_dict() for b in build_implausible_blocks(error.message, value)]
         case UsageError():
-            text = problem_text(error.problem, error.usage)
+            problem = (error.problem, error.usage)
         case ProdbotError():
-            text = problem_text(error.message, error.usage)
+            problem = (error.message, error.usage)
+        case PayloadError():
+            logger.warning("refused a button value or form state: %s", error.problem)
+            problem = (error.problem, None)
         case OperationalError():
             logger.exception("database unavailable", exc_info=error)
             text = DATABASE_DOWN
@@ -53,9 +63,12 @@ def handle_error(
             if acknowledged:
                 return None
             text = CRASHED
+    if problem is not None:
+        text = problem_text(*problem, typed=_typed(body))
     match body.get("type"):
         case "view_submission":
-            return _form_errors(body, text)
+            plain = problem_text(*problem, mrkdwn=False) if problem is not None else text
+            return _form_errors(body, plain)
         case "block_actions":
             # Slack ignores what a button press's HTTP answer says; the person is told through
             # the action's response_url, and the press is acknowledged.
@@ -74,9 +87,20 @@ def handle_error(
     )
 
 
+def _typed(body: dict[str, Any]) -> str:
+    """Everything the person sent that an error may quote: a command's text, a button's value,
+    a form's inputs and state (see ``replies.mrkdwn_problem``)."""
+    parts: list[object] = [body.get("text"), body.get("actions")]
+    view = body.get("view")
+    if isinstance(view, dict):
+        parts += [view.get("private_metadata"), view.get("state")]
+    return json.dumps(parts, ensure_ascii=False, default=str)
+
+
 def _form_errors(body: dict[str, Any], text: str) -> BoltResponse:
     """A modal shows problems on its fields: put this one on the form's first input."""
-    inputs = [b["block_id"] for b in body["view"]["blocks"] if b.get("type") == "input"]
+    blocks = (body.get("view") or {}).get("blocks") or []
+    inputs = [b["block_id"] for b in blocks if b.get("type") == "input" and "block_id" in b]
     answer: dict[str, Any] = (
         {"response_action": "errors", "errors": {inputs[0]: text[:150]}}
         if inputs

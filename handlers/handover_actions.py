@@ -2,7 +2,8 @@
 
 The acknowledgement is written before Slack is acknowledged, as the other listeners do, so a
 refusal (the author, someone who is not a lead of the line) is answered by the error handler;
-the message is redrawn in place last.
+the message is redrawn in place last. A button value that is not a handover id prodbot wrote
+gets its own answer (``models.payloads``), an id of no handover "no longer exists".
 """
 
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from bot.records.handover import acknowledge_handover
 from bot.slack.client import WebClient
 from bot.slack.handovers import update_handover_message
 from bot.slack.responses import respond_ephemeral
+from models.payloads import read_record_id
 
 
 def register(app: App) -> None:
@@ -32,10 +34,11 @@ def handle_acknowledge_handover(
     client: WebClient,
     db: sessionmaker[Session],
 ) -> None:
+    handover_id = read_record_id(action.get("value"), what="a handover")
     with session_scope(db) as session:
         result = acknowledge_handover(
             session,
-            handover_id=int(action["value"]),
+            handover_id=handover_id,
             user_id=body["user"]["id"],
             at=datetime.now(UTC),
         )

@@ -7,14 +7,16 @@ from slack_bolt import App
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
+from bot.errors import NotAllowed
 from bot.messages.format import local_clock
-from bot.messages.home import build_home_view
+from bot.messages.home import build_home_view, build_stranger_home_view
 from bot.numbers.production import compute_line_status
 from bot.plant.people import lines_for_user
 from bot.plant.snapshot import PlantCache
 from bot.records.scope import LATE_REPORT_WINDOW, request_scope
 from bot.slack.client import WebClient
 from bot.slack.views import publish_home
+from handlers.command_scope import caller_team
 from models import Line
 
 
@@ -23,7 +25,11 @@ def register(app: App) -> None:
 
 
 def handle_app_home_opened(
-    event: dict[str, Any], client: WebClient, db: sessionmaker[Session], plant: PlantCache
+    body: dict[str, Any],
+    event: dict[str, Any],
+    client: WebClient,
+    db: sessionmaker[Session],
+    plant: PlantCache,
 ) -> None:
     """The user's lines (or every line for someone who leads none), as ``/prod status`` shows
     them. The Messages tab opens with the same event; it needs no view."""
@@ -32,9 +38,18 @@ def handle_app_home_opened(
     at = datetime.now(UTC)
     user_id = event["user"]
     with session_scope(db) as session:
-        scope = request_scope(
-            session, channel_id=None, user_id=user_id, at=at, plant=plant.get(session)
-        )
+        try:
+            scope = request_scope(
+                session,
+                channel_id=None,
+                user_id=user_id,
+                team_id=caller_team(body),
+                at=at,
+                plant=plant.get(session),
+            )
+        except NotAllowed as refused:
+            publish_home(client, user_id=user_id, view=build_stranger_home_view(refused.message))
+            return
         lines = lines_for_user(session, site=scope.site, user_id=user_id)
         statuses = [
             compute_line_status(

@@ -6,6 +6,11 @@ last. Working before ``ack()`` also matters for refusals: Bolt's threaded runner
 The modal's acknowledgement closes it, or turns it into an "already resolved" notice when someone
 else was quicker. The permission check runs on every step, the submission included, because a
 submission can be sent without the button ever being pressed.
+
+The button's value and the modal's ``private_metadata`` are read by ``models.payloads``: an
+issue id prodbot did not write gets its own answer (``PayloadError``), an id of no issue
+"no longer exists", an issue of another site a refusal, and the resolution note is refused
+when it holds a control character (a NUL would crash PostgreSQL).
 """
 
 from datetime import UTC, datetime
@@ -17,7 +22,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.messages.ids import ActionId, CallbackId
 from bot.messages.issue import (
-    ResolveModalState,
     already_done_text,
     build_already_done_modal,
     build_resolve_modal,
@@ -29,6 +33,9 @@ from bot.slack.issues import publish_issue_change
 from bot.slack.responses import respond_ephemeral
 from bot.slack.views import open_modal
 from models import IssueStatus
+from models.payloads import read_record_id, read_resolution_note, read_resolve_metadata
+
+AN_ISSUE = "an issue"
 
 
 def register(app: App) -> None:
@@ -50,10 +57,9 @@ def handle_acknowledge_issue(
     db: sessionmaker[Session],
 ) -> None:
     at = _now()
+    issue_id = read_record_id(action.get("value"), what=AN_ISSUE)
     with session_scope(db) as session:
-        change = acknowledge_issue(
-            session, issue_id=int(action["value"]), user_id=body["user"]["id"], at=at
-        )
+        change = acknowledge_issue(session, issue_id=issue_id, user_id=body["user"]["id"], at=at)
     ack()
     if not change.changed:
         respond_ephemeral(respond, text=already_done_text(change.issue, wanted="acknowledge it"))
@@ -70,8 +76,9 @@ def handle_resolve_issue(
     db: sessionmaker[Session],
 ) -> None:
     """Open the resolve modal (within the 3 seconds the ``trigger_id`` is valid)."""
+    issue_id = read_record_id(action.get("value"), what=AN_ISSUE)
     with session_scope(db) as session:
-        issue = issue_for_actor(session, issue_id=int(action["value"]), user_id=body["user"]["id"])
+        issue = issue_for_actor(session, issue_id=issue_id, user_id=body["user"]["id"])
     ack()
     if issue.status is IssueStatus.RESOLVED:
         respond_ephemeral(respond, text=already_done_text(issue, wanted="resolve it"))
@@ -87,14 +94,11 @@ def handle_resolve_submission(
     db: sessionmaker[Session],
 ) -> None:
     at = _now()
-    state = ResolveModalState.model_validate_json(view["private_metadata"])
+    issue_id = read_resolve_metadata(view.get("private_metadata"))
+    note = read_resolution_note(resolution_note(view))
     with session_scope(db) as session:
         change = resolve_issue(
-            session,
-            issue_id=state.issue_id,
-            user_id=body["user"]["id"],
-            at=at,
-            note=resolution_note(view),
+            session, issue_id=issue_id, user_id=body["user"]["id"], at=at, note=note
         )
     if not change.changed:
         ack(response_action="update", view=build_already_done_modal(change.issue))

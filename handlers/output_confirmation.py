@@ -1,6 +1,11 @@
-"""The "Save anyway" and "Cancel" buttons under an implausible output quantity."""
+"""The "Save anyway" and "Cancel" buttons under an implausible output quantity.
 
-import json
+The button's value is the validated command and the first request's key, as JSON; it is read
+back by ``models.payloads.read_confirm_output``, so a value prodbot did not write is answered
+(``PayloadError``) and saves nothing. As in the other listeners, the work comes before ``ack()``
+so a refusal is answered by the error handler.
+"""
+
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +19,8 @@ from bot.records.reporting import place_of, record_output
 from bot.records.scope import request_scope
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.responses import delete_original, respond_ephemeral
-from models.schemas import OutputCommand, validate_command
+from handlers.command_scope import caller_team
+from models.payloads import read_confirm_output
 
 
 def register(app: App) -> None:
@@ -34,29 +40,32 @@ def handle_confirm_output(
 
     The original request's key rides along, so pressing twice still saves once.
     """
-    ack()
     at = datetime.now(UTC)
     user_id = body["user"]["id"]
-    value = json.loads(action["value"])
     with session_scope(db) as session:
         scope = request_scope(
-            session, channel_id=(body.get("channel") or {}).get("id"), user_id=user_id, at=at
+            session,
+            channel_id=(body.get("channel") or {}).get("id"),
+            user_id=user_id,
+            team_id=caller_team(body),
+            at=at,
         )
-        command = validate_command(
-            OutputCommand, value["command"], command="output", today=scope.parse_context.today
+        command, request_key = read_confirm_output(
+            action.get("value"), today=scope.parse_context.today
         )
         saved = record_output(
             session,
             scope=scope,
             command=command,
             user_id=user_id,
-            request_key=str(value["key"]),
+            request_key=request_key,
             at=at,
             confirmed=True,
         )
         reply = output_saved_text(
             command.good, command.scrap, place_of(scope, saved), duplicate=saved.duplicate
         )
+    ack()
     respond_ephemeral(respond, text=reply, replace_original=True)
     if not saved.duplicate:
         boards.publish(saved, at)

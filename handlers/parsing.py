@@ -26,6 +26,8 @@ from handlers.parsing_tokens import (
     parse_duration,
     parse_quantity,
     pick,
+    reads_as_number,
+    refuse_number_after,
     take_duration,
     take_options,
 )
@@ -152,7 +154,9 @@ def parse_output(text: str, ctx: ParseContext) -> OutputCommand:
     line, words = _take_line(text, ctx, _OUTPUT)
     if not words:
         raise UsageError(f"how many good units? e.g. `/output {line} 120`", usage)
-    good = parse_quantity(words.take(), what="units", usage=usage)
+    good_word = words.take()
+    good = parse_quantity(good_word, what="units", usage=usage)
+    refuse_number_after(words, good_word, what="units", usage=usage)
     yesterday = ctx.today - timedelta(days=1)
     options = take_options(
         words,
@@ -164,6 +168,7 @@ def parse_output(text: str, ctx: ParseContext) -> OutputCommand:
         if "scrap" in options
         else 0
     )
+    _no_number_starts_the_note(words, options, usage=usage)
     return validate_command(
         OutputCommand,
         {
@@ -177,6 +182,18 @@ def parse_output(text: str, ctx: ParseContext) -> OutputCommand:
         command="output",
         today=ctx.today,
     )
+
+
+def _no_number_starts_the_note(words: Words, options: dict[str, str], *, usage: str) -> None:
+    """``scrap 1 200`` is refused like ``1 200``; any other number starting the note too."""
+    if options and list(options)[-1] == "scrap":
+        refuse_number_after(words, options["scrap"], what="scrap units", usage=usage)
+    word = words.peek()
+    if word is not None and reads_as_number(word):
+        raise UsageError(
+            f"unexpected {quote(word)} — a note can't start with a number: put a word first",
+            usage,
+        )
 
 
 def parse_delay(text: str, ctx: ParseContext) -> DelayCommand:

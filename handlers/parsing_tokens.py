@@ -3,22 +3,43 @@
 commands from.
 
 Pure: no database, no Slack. A problem raises ``UsageError`` with one short sentence that quotes
-the offending word (``parse_duration``, which modals use too, raises ``ValueError``).
+the offending word (``parse_duration`` raises ``ValueError``).
+
+The report forms read their number fields with ``quantity_field`` and ``duration_field``, which
+run the very functions the text commands use, so a form and a command accept the same numbers.
+
+What a number of units is: plain digits 0-9 (``1200``; leading zeros are fine), nothing else.
+Refused, each with its own sentence: a sign (``-5``, ``+5``), a decimal (``2.5``), separators
+(``2.000`` and ``2,000`` could mean 2 or 2000 depending on the country; ``1'000``, ``1_000``,
+``1 000``), an exponent (``2e3``), and digits of other scripts (``١٢٠``: some look like other
+ASCII digits). In the text command, the word after the good units may not be a number either:
+``/output L1 1 200`` is refused rather than saved as 1 with the note "200" (so a note can't
+start with a number). Durations take ASCII digits too.
 """
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
 
 from models.schemas import MAX_DELAY_MINUTES, MAX_QUANTITY, USAGE, ParseContext, UsageError, quote
 
 DURATION_FORMS = "45, 45m, 1h, 1h30m or 1:30"
 
-_QUANTITY = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+_DIGITS = re.compile(r"[0-9]+")
+# One separator and one group of three: a thousands separator here, a decimal point there.
+_ONE_GROUP = re.compile(r"([0-9]{1,3})[.,]([0-9]{3})")
+_GROUPED = re.compile(r"[0-9]{1,3}(?:([.,'’_])[0-9]{3})(?:\1[0-9]{3})*")
+_DECIMAL = re.compile(r"[0-9]*[.,][0-9]+|[0-9]+[.,]")
+_EXPONENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]{1,3}")
+# A word that reads as (the rest of) a number: a digit of any script first, then digits,
+# separators, signs or an exponent.
+_NUMBER_WORD = re.compile(r"[-+−]?\d[\d.,'’_eE+\-−]*")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_MINUTES = re.compile(r"(\d+)(?:m|min)?")
-_HOURS = re.compile(r"(\d+)h(?:(\d+)(?:m|min)?)?")
-_CLOCK = re.compile(r"(\d+):(\d{2})")
+_MINUTES = re.compile(r"([0-9]+)(?:m|min)?")
+_HOURS = re.compile(r"([0-9]+)h(?:([0-9]+)(?:m|min)?)?")
+_CLOCK = re.compile(r"([0-9]+):([0-9]{2})")
 
 
 class Words:
@@ -85,20 +106,92 @@ def looks_numeric(word: str) -> bool:
 
 
 def parse_quantity(word: str, *, what: str, usage: str) -> int:
-    """A whole number of ``what`` from 0 up to what a line can make; ``1,200`` is fine."""
-    negative = word[:1] in ("-", "−")
-    body = word[1:] if negative or word.startswith("+") else word
-    if not _QUANTITY.fullmatch(body):
-        if re.fullmatch(r"\d*\.\d+", body):
-            raise UsageError(f"{quote(word)} is not a whole number of {what}", usage)
-        raise UsageError(f"{quote(word)} is not a number of {what}", usage)
-    value = _big_int(body.replace(",", ""))
-    if negative and value:
-        raise UsageError(f"{quote(word)} is negative — {what} can't be below 0", usage)
+    """A whole number of ``what`` from 0 up to what a line can make, typed as plain digits
+    (see the module docstring for what is refused, and why)."""
+    if not _DIGITS.fullmatch(word):
+        raise UsageError(_not_plain_digits(word, what), usage)
+    value = _big_int(word)
     if value > MAX_QUANTITY:
         raise UsageError(
             f"{quote(word)} is more than a line can make (max {MAX_QUANTITY:,})", usage
         )
+    return value
+
+
+def _not_plain_digits(word: str, what: str) -> str:
+    """Why ``word`` is not a number of ``what``, with the plain form to type where there is
+    one."""
+    body = word[1:] if word[:1] in ("-", "−", "+") else word
+    if word[:1] in ("-", "−") and body[:1].isdigit():
+        return f"{quote(word)} is negative — {what} can't be below 0"
+    if word[:1] == "+" and _DIGITS.fullmatch(body):
+        return f"{quote(word)}: type just the digits, e.g. `{_big_int(body)}`"
+    if match := _ONE_GROUP.fullmatch(word):
+        as_decimal = Decimal(f"{match[1]}.{match[2]}").normalize()
+        plain = f"{match[1]}{match[2]}".lstrip("0") or "0"
+        return (
+            f"`{word}` could mean {as_decimal:f} or {plain}: type it without separators, "
+            f"e.g. `{plain}`"
+        )
+    if _GROUPED.fullmatch(word):
+        plain = re.sub(r"[^0-9]", "", word).lstrip("0") or "0"
+        return f"`{word}` has separators in it: type it without, e.g. `{plain}`"
+    if _DECIMAL.fullmatch(word):
+        return f"{quote(word)} is not a whole number of {what}: decimals are not units"
+    if _EXPONENT.fullmatch(word):
+        return f"{quote(word)} is not a whole number of {what}: type the digits{_example(word)}"
+    if word.isdecimal():  # digits, but of another script (ASCII digits matched above)
+        plain = "".join(str(unicodedata.digit(char)) for char in word)
+        example = f", e.g. `{plain}`" if len(plain) <= 12 else ""
+        return f"{quote(word)} has digits other than 0-9: type it with 0-9{example}"
+    return f"{quote(word)} is not a whole number of {what}"
+
+
+def _example(word: str) -> str:
+    """``, e.g. `2000``` for ``2e3``, when the exponent makes a whole number a line can make."""
+    try:
+        value = Decimal(word.replace(",", "."))
+    except InvalidOperation:
+        return ""
+    if value != value.to_integral_value() or not 0 <= value <= MAX_QUANTITY:
+        return ""
+    return f", e.g. `{int(value)}`"
+
+
+def reads_as_number(word: str) -> bool:
+    """``200``, ``2.000``, ``٢٠٠``, ``2e3``: a word that is a number, typed well or not."""
+    return bool(_NUMBER_WORD.fullmatch(word))
+
+
+def refuse_number_after(words: Words, number: str, *, what: str, usage: str) -> None:
+    """Refuse when the next word reads as a number too: ``1 200`` (a space, or a phone's
+    narrow no-break space, between thousands) is two words, and saving 1 with a note "200" is
+    the kind of slip a report must not make."""
+    following = words.peek()
+    if following is None or not reads_as_number(following):
+        return
+    typed = f"{number} {following}"
+    joined = number + following
+    example = f", e.g. `{int(joined)}`" if _DIGITS.fullmatch(joined) and len(joined) <= 12 else ""
+    raise UsageError(
+        f"{quote(typed)} is not one number of {what}: type it without spaces{example} "
+        "(a note can't start with a number)",
+        usage,
+    )
+
+
+def quantity_field(text: str, *, what: str, usage: str) -> int:
+    """A form's number field, read as the text command reads its number: one word for
+    ``parse_quantity``, refused when another number follows (``refuse_number_after``) or
+    anything else does."""
+    words = Words(text)
+    if not words:
+        raise UsageError(f"{what} is missing", usage)
+    word = words.take()
+    value = parse_quantity(word, what=what, usage=usage)
+    refuse_number_after(words, word, what=what, usage=usage)
+    if words:
+        raise UsageError(f"{quote(text.strip())} is not a whole number of {what}", usage)
     return value
 
 
@@ -123,9 +216,22 @@ def take_duration(words: Words) -> str:
     (``1h 30m``: phones like to insert one); ``words`` must not be empty."""
     duration = words.take()
     after = words.peek()
-    if re.fullmatch(r"\d+h", duration, re.IGNORECASE) and after and _MINUTES.fullmatch(after):
+    if re.fullmatch(r"[0-9]+h", duration, re.IGNORECASE) and after and _MINUTES.fullmatch(after):
         duration += words.take()
     return duration
+
+
+def duration_field(text: str) -> int:
+    """A form's duration field, read as ``/delay`` reads its duration (``take_duration`` and
+    ``parse_duration``); nothing may follow. Raises ``ValueError``."""
+    words = Words(text)
+    if not words:
+        raise ValueError("the delay is missing")
+    duration = take_duration(words)
+    minutes = parse_duration(duration)
+    if words:
+        raise ValueError(f"{quote(text.strip())} is not a duration — use {DURATION_FORMS}")
+    return minutes
 
 
 def parse_duration(token: str) -> int:

@@ -16,7 +16,8 @@ from bot.messages.handover import handover_not_posted_text, handover_saved_text
 from bot.messages.ids import Command
 from bot.messages.replies import (
     build_status_blocks,
-    export_failed_text,
+    export_busy_text,
+    export_refused_text,
     export_started_text,
     help_text,
     status_text,
@@ -24,6 +25,7 @@ from bot.messages.replies import (
 )
 from bot.messages.targets import target_announcement_text, target_set_text
 from bot.numbers.production import compute_line_status
+from bot.plant.people import exportable_line_ids, heads_of_users_sites
 from bot.plant.snapshot import PlantCache
 from bot.records.handover import record_handover
 from bot.records.reporting import void_latest_entry
@@ -31,11 +33,11 @@ from bot.records.scope import LATE_REPORT_WINDOW, RequestScope, get_line
 from bot.records.targets import set_target
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import WebClient
-from bot.slack.files import send_files_by_dm
+from bot.slack.exports import ExportJob, ExportSender
 from bot.slack.handovers import post_handover
 from bot.slack.posts import post_now
 from bot.slack.responses import respond_ephemeral
-from bot.transfer.export import export_csv_files
+from bot.transfer.export import check_export_range
 from handlers.command_scope import command_scope
 from handlers.parsing import parse_prod
 from models import Line
@@ -64,6 +66,7 @@ class ProdRequest:
     client: WebClient
     db: sessionmaker[Session]
     boards: BoardPublisher
+    exports: ExportSender
     scope: RequestScope
     user_id: str
     trigger_id: str
@@ -77,6 +80,7 @@ def handle_prod_command(
     respond: Respond,
     db: sessionmaker[Session],
     boards: BoardPublisher,
+    exports: ExportSender,
     plant: PlantCache,
 ) -> None:
     at = datetime.now(UTC)
@@ -84,7 +88,16 @@ def handle_prod_command(
         scope = command_scope(session, plant, command, at)
     parsed = parse_prod(command.get("text", ""), scope.parse_context)
     request = ProdRequest(
-        ack, respond, client, db, boards, scope, command["user_id"], command["trigger_id"], at
+        ack,
+        respond,
+        client,
+        db,
+        boards,
+        exports,
+        scope,
+        command["user_id"],
+        command["trigger_id"],
+        at,
     )
     match parsed:
         case StatusCommand():
@@ -136,20 +149,22 @@ def prod_undo(request: ProdRequest) -> None:
 
 
 def prod_export(request: ProdRequest, parsed: ExportCommand) -> None:
-    """The CSV files of a date range (the last week by default), sent to the caller by DM."""
+    """The CSV files of a date range (the last week by default) of the caller's own lines,
+    sent by DM off the request path: the answer says they are coming."""
     date_to = parsed.date_to or request.scope.parse_context.today
     date_from = parsed.date_from or date_to - timedelta(days=EXPORT_DEFAULT_DAYS - 1)
-    request.ack(response_type="ephemeral", text=export_started_text(str(date_from), str(date_to)))
     with session_scope(request.db) as session:
-        files = export_csv_files(session, date_from=date_from, date_to=date_to)
-    refused = send_files_by_dm(
-        request.client,
-        user_id=request.user_id,
-        files=files,
-        comment=f"prodbot export, production dates {date_from} to {date_to}",
-    )
-    if refused is not None:
-        respond_ephemeral(request.respond, text=export_failed_text(refused))
+        line_ids = exportable_line_ids(session, user_id=request.user_id)
+        heads = [] if line_ids else heads_of_users_sites(session, user_id=request.user_id)
+    if not line_ids:
+        request.ack(response_type="ephemeral", text=export_refused_text(heads))
+        return
+    check_export_range(date_from, date_to)
+    job = ExportJob(request.user_id, date_from, date_to, line_ids, request.respond)
+    if not request.exports.submit(job):
+        request.ack(response_type="ephemeral", text=export_busy_text())
+        return
+    request.ack(response_type="ephemeral", text=export_started_text(str(date_from), str(date_to)))
 
 
 def prod_target(request: ProdRequest, parsed: TargetCommand) -> None:

@@ -28,7 +28,7 @@ from bot.records.reporting import (
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import WebClient
 from bot.slack.issues import post_issue_message
-from handlers.command_scope import command_scope
+from handlers.command_scope import caller_team, command_scope
 from handlers.forms import open_report_form
 from handlers.parsing import parse_delay, parse_issue, parse_output
 from models.schemas import DelayCommand, IssueCommand, OutputCommand, ParseContext
@@ -76,6 +76,7 @@ def _command_listener(report: ReportCommand[C]) -> Callable[..., None]:
                     trigger_id=command["trigger_id"],
                     kind=report.kind,
                     user_id=command["user_id"],
+                    team_id=caller_team(command),
                     channel_id=command.get("channel_id"),
                     session=session,
                 )

@@ -8,6 +8,7 @@ import enum
 
 class Role(enum.StrEnum):
     LEAD = "lead"
+    OPERATOR = "operator"
     MANAGER = "manager"
     HEAD = "head"
 

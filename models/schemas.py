@@ -7,12 +7,14 @@ for a person on a phone, plus the command's usage line.
 """
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, TypeAlias, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -74,13 +76,38 @@ def blank_to_none(value: object) -> object:
     return value
 
 
+# Tab, line feed and carriage return are how people type; every other control character (NUL,
+# which PostgreSQL refuses in text, escape, backspace…) and lone surrogates are refused.
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+_CONTROL_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "BS", 0x1B: "ESC", 0x7F: "DEL"}
+
+
+def control_character(text: str) -> str | None:
+    """The first character of ``text`` nobody types on purpose, shown as ``U+0000 (NUL)``."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs") and char not in _ALLOWED_CONTROLS:
+            name = _CONTROL_NAMES.get(ord(char), "control" if category == "Cc" else "surrogate")
+            return f"U+{ord(char):04X} ({name})"
+    return None
+
+
+def _typed_text(value: str, info: ValidationInfo) -> str:
+    """Typed text to store: refused when it holds a control character (see above)."""
+    found = control_character(value)
+    if found is not None:
+        label = _FIELD_LABELS.get(info.field_name or "", "the text")
+        raise ValueError(f"{label} contains the control character {found} — remove it")
+    return value
+
+
 LineCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=MAX_NAME)
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
 OptionalName = Annotated[Name | None, BeforeValidator(blank_to_none)]
 Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
-NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE)]
+NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE), AfterValidator(_typed_text)]
 Note = Annotated[NoteText | None, BeforeValidator(blank_to_none)]
 
 
@@ -143,7 +170,7 @@ class IssueCommand(_Command):
     line: LineCode
     severity: Severity
     category: IssueCategory | None = None
-    text: str = Field(min_length=1, max_length=MAX_NOTE)
+    text: Annotated[str, AfterValidator(_typed_text)] = Field(min_length=1, max_length=MAX_NOTE)
 
     @model_validator(mode="after")
     def _safety_is_at_least_high(self) -> "IssueCommand":
@@ -228,7 +255,7 @@ _FIELD_LABELS = {
 _QUANTITY_FIELDS = {"good", "scrap", "units"}
 
 
-def _describe(error: ErrorDetails) -> str:
+def describe_error(error: ErrorDetails) -> str:
     """One pydantic error as a sentence for a person on a phone."""
     field = str(error["loc"][0]) if error["loc"] else ""
     label = _FIELD_LABELS.get(field, field.replace("_", " ") or "the input")
@@ -276,9 +303,16 @@ def validate_command(
     try:
         return model.model_validate(dict(data), context=context)
     except ValidationError as exc:
-        raise UsageError(_describe(exc.errors()[0]), USAGE[command]) from None
+        raise UsageError(describe_error(exc.errors()[0]), USAGE[command]) from None
 
 
 def quote(word: str) -> str:
-    """A user's word in a message, cut short when it is long."""
-    return f"'{word}'" if len(word) <= 40 else f"'{word[:40]}…'"
+    """A user's word in a message, cut short when it is long; control characters are shown as
+    ``\\x00`` so the answer never carries one (the renderer escapes it for mrkdwn)."""
+    shown = word if len(word) <= 40 else f"{word[:40]}…"
+    if control_character(shown) is not None:
+        shown = "".join(
+            char.encode("unicode_escape").decode() if control_character(char) else char
+            for char in shown
+        )
+    return f"'{shown}'"

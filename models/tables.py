@@ -94,6 +94,9 @@ class Site(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
+    slack_team: Mapped[str | None] = mapped_column(
+        String(32), comment="the Slack workspace (team id) whose people may act on this site"
+    )
     digest_channel: Mapped[str | None] = mapped_column(String(32))
     digest_time: Mapped[time] = mapped_column(Time, default=time(7, 0))
     delay_reasons: Mapped[list[str]]
@@ -157,7 +160,8 @@ class Person(Base):
 
 
 class RoleAssignment(Base):
-    """A person's role: lead or manager of one line, or head of the whole site (no line)."""
+    """A person's role: lead, operator or manager of one line, or head of the whole site (no
+    line)."""
 
     __tablename__ = "role_assignments"
     __table_args__ = (

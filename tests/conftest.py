@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
-from bot.entry.wsgi import create_wsgi_app
+from bot.entry.wsgi import ProdbotWSGI, create_wsgi_app
 from bot.plant.apply import apply_plant
 from bot.plant.file import read_plant_file
 from bot.settings import Settings
@@ -116,6 +116,7 @@ code = "L1"
 name = "Line 1 - Bottling"
 channel = "C0LINE0001"
 leads = ["U0LEAD0001"]
+operators = ["U0OPER0001"]
 managers = ["U0MGR00001"]
 unit = "bottles"
 ideal_rate = 120
@@ -171,18 +172,22 @@ def loaded_plant(session_factory: sessionmaker[Session], plant_toml: Path) -> No
 
 
 @pytest.fixture
-def slack(
-    settings: Settings,
-    session_factory: sessionmaker[Session],
-    fake_slack: FakeSlackAPI,
-    loaded_plant: None,
-) -> Iterator[SlackSender]:
-    """The WSGI app served on a free port, as ``prodbot serve`` does, fed signed requests.
-
-    It shares the tests' engine (no connections left behind) and, before the next test empties
-    the tables, lets its board refreshes finish.
-    """
+def served_app(
+    settings: Settings, session_factory: sessionmaker[Session], loaded_plant: None
+) -> Iterator[ProdbotWSGI]:
+    """The WSGI app as ``prodbot serve`` builds it, sharing the tests' engine (no connections
+    left behind). Before the next test empties the tables, its board refreshes and exports
+    finish."""
     app = create_wsgi_app(settings, session_factory=session_factory)
+    yield app
+    app.boards.wait_until_idle()
+    app.exports.wait_until_idle()
+
+
+@pytest.fixture
+def slack(served_app: ProdbotWSGI, fake_slack: FakeSlackAPI) -> Iterator[SlackSender]:
+    """``served_app`` served on a free port, as ``prodbot serve`` does, fed signed requests."""
+    app = served_app
     server = make_server(
         "127.0.0.1",
         0,
@@ -197,7 +202,6 @@ def slack(
     finally:
         server.shutdown()
         server.server_close()
-        app.boards.wait_until_idle()
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

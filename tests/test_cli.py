@@ -170,7 +170,7 @@ def test_export_writes_three_csv_files_with_the_rows_in_range(loaded: Cli, tmp_p
     ]
     assert rows[0]["site"] == "Riverside"
     assert rows[0]["note"] == "cli test 0"
-    assert rows[0]["reported_at"] == "2026-11-16T08:00:00+00:00"
+    assert rows[0]["reported_at"] == "2026-11-16T09:00:00+01:00"
     with (out / "delays-20261116-20261118.csv").open(newline="", encoding="utf-8") as file:
         assert next(csv.reader(file))[:3] == ["id", "site", "line"]
     assert "entries-20261116-20261118.csv: 2 row(s)" in result.stdout

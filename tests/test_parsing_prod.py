@@ -33,7 +33,7 @@ from tests.test_parsing import MAPPED, UNMAPPED, Parser, usage_error
         ("status all", StatusCommand(line=None)),
         ("target l1 800", TargetCommand(line="l1", units=800)),
         (
-            "t PRESS2 1,500 shift night from 2024-05-13 to 2024-05-17",
+            "t PRESS2 1500 shift night from 2024-05-13 to 2024-05-17",
             TargetCommand(
                 line="press2",
                 units=1500,
@@ -101,7 +101,7 @@ def test_prod_refuses(text: str, problem: str, usage: str) -> None:
         ("target L3 800", "unknown line 'L3'"),
         ("target l1", "how many units?"),
         ("target l1 -1", "'-1' is negative"),
-        ("target l1 lots", "'lots' is not a number of units"),
+        ("target l1 lots", "'lots' is not a whole number of units"),
         ("target l1 20000000", "is more than a line can make (max 10,000,000)"),
         ("target l1 800 shift", "`shift` needs a shift name"),
         ("target l1 800 from 2024-05-13 to 2024-05-12", "the end date 2024-05-12 is before"),

@@ -126,6 +126,8 @@ def test_a_file_with_mistakes_is_refused_with_every_problem(
         .replace('code = "press2"', 'code = "l1"')
         .replace('unit = "parts"', 'unit = "parts"\ncolour = "blue"')
         .replace("pace_escalate = 0.75", "pace_escalate = 0.95")
+        .replace('operators = ["U0OPER0001"]', 'operators = ["oper1"]')
+        .replace('heads = ["U0HEAD0001"]', 'heads = ["U0HEAD0001"]\nslack_team = "factory"')
     )
     path = write(tmp_path, broken)
 
@@ -143,6 +145,8 @@ def test_a_file_with_mistakes_is_refused_with_every_problem(
             "lines[1].targets.X: unknown shift 'X' (shifts are A, B, C)",
             "lines[1].code: duplicate line code 'l1' (also lines[0])",
             "alerts: pace_escalate (0.95) is above pace_alert (0.9)",
+            "lines[0].operators[0]: 'oper1' is not a Slack user id (U or W, then capitals/digits)",
+            "site.slack_team: 'factory' is not a Slack workspace id (T or E, then capitals/digits)",
         ]
     )
     assert sum(row_counts(session).values()) == 0
@@ -211,10 +215,11 @@ def test_apply_creates_the_plant(plant_toml: Path, session: Session) -> None:
     session.commit()
 
     site = session.scalars(select(Site)).one()
-    assert (site.name, site.timezone, site.digest_channel) == (
+    assert (site.name, site.timezone, site.digest_channel, site.slack_team) == (
         "Riverside",
         "Europe/Berlin",
         "C0DIGEST01",
+        None,
     )
     assert site.alert_settings["escalation"]["critical"] == [0, 15]
     assert "site Riverside: created" in changes
@@ -237,6 +242,7 @@ def test_apply_creates_the_plant(plant_toml: Path, session: Session) -> None:
         ("U0HEAD0001", Role.HEAD, None),
         ("U0LEAD0001", Role.LEAD, lines["L1"].id),
         ("U0LEAD0002", Role.LEAD, lines["press2"].id),
+        ("U0OPER0001", Role.OPERATOR, lines["L1"].id),
         ("U0MGR00001", Role.MANAGER, lines["L1"].id),
         ("U0MGR00001", Role.MANAGER, lines["press2"].id),
     }

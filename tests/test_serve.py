@@ -116,7 +116,7 @@ def test_served_app_takes_reports_and_export_shows_them(
 
     today = datetime.now(UTC).date().isoformat()
     result = subprocess.run(
-        [PRODBOT, "export", "--from", "2020-01-01", "--to", today, "--out", str(tmp_path)],
+        [PRODBOT, "export", "--from", today, "--to", today, "--out", str(tmp_path)],
         env={**os.environ, "DATABASE_URL": settings.database_url},
         capture_output=True,
         text=True,

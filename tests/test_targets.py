@@ -34,7 +34,7 @@ def plant_toml(tmp_path: Path) -> Path:
 
 
 def run(session: Session, text: dict[str, object], *, user: str = MANAGER) -> TargetChange:
-    scope = request_scope(session, channel_id=None, user_id=user, at=AT)
+    scope = request_scope(session, channel_id=None, user_id=user, team_id=None, at=AT)
     return set_target(
         session, scope=scope, command=TargetCommand.model_validate(text), user_id=user, at=AT
     )

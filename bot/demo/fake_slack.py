@@ -44,8 +44,12 @@ class _Failure:
 class FakeSlackAPI:
     def __init__(self, *, latency: float = 0.0) -> None:
         self.latency = latency
+        # The organisation the bot token belongs to, for tests of Enterprise Grid installs.
+        self.enterprise_id: str | None = None
         self.calls: list[Call] = []
         self.uploads: dict[str, bytes] = {}
+        # users.info: a user's profile fields by id (display_name, real_name); others have none.
+        self.profiles: dict[str, dict[str, str]] = {}
         self.socket_url = "ws://127.0.0.1:9/unset"
         self._failures: dict[str, _Failure] = {}
         self._lock = threading.Condition()
@@ -122,6 +126,7 @@ class FakeSlackAPI:
             "team_id": TEAM_ID,
             "user_id": BOT_USER_ID,
             "bot_id": "B0PRODBOT1",
+            "enterprise_id": self.enterprise_id,
             "is_enterprise_install": False,
         }
 
@@ -137,6 +142,21 @@ class FakeSlackAPI:
 
     def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
+
+    def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user_id = str(args.get("user", ""))
+        profile = {"display_name": "", "real_name": "", **self.profiles.get(user_id, {})}
+        return {
+            "ok": True,
+            "user": {
+                "id": user_id,
+                "team_id": TEAM_ID,
+                "name": user_id.lower(),
+                "real_name": profile["real_name"],
+                "is_bot": False,
+                "profile": profile,
+            },
+        }
 
     def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._ts):08d}"

@@ -98,7 +98,9 @@ def load_history(
 ) -> HistoryLoaded:
     """Record the two weeks in one unit of work; ``at`` (after them) picks the site."""
     with session_scope(session_factory) as session:
-        scope = request_scope(session, channel_id=None, user_id=user_id("hannah"), at=at)
+        scope = request_scope(
+            session, channel_id=None, user_id=user_id("hannah"), team_id=None, at=at
+        )
         outputs = sum(
             _record_day(session, scope, line.code, line.targets, day, percentages)
             for line in plant.lines

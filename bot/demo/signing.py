@@ -33,6 +33,21 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
+class Workspace:
+    """Where a request comes from: the workspace it was sent in, its Enterprise Grid
+    organisation, and the acting person's own workspace (another one for a Slack Connect
+    guest)."""
+
+    team_id: str = TEAM_ID
+    enterprise_id: str | None = None
+    user_team_id: str | None = None
+
+    @property
+    def actor_team_id(self) -> str:
+        return self.user_team_id or self.team_id
+
+
+@dataclass(frozen=True)
 class SlackReply:
     """The app's HTTP answer: for a command, the acknowledgement the typist sees."""
 
@@ -116,6 +131,7 @@ class SlackRequestBuilder:
         self.signer = SlackSigner(signing_secret)
         self.response_base = response_base
         self.trigger_tag = trigger_tag
+        self.workspace = Workspace()
         self._triggers = itertools.count(1)
 
     def command(
@@ -125,8 +141,10 @@ class SlackRequestBuilder:
         trigger = trigger_id or self._trigger()
         form = {
             "token": VERIFICATION_TOKEN,
-            "team_id": TEAM_ID,
+            # A slash command carries the typist's own workspace.
+            "team_id": self.workspace.actor_team_id,
             "team_domain": TEAM_DOMAIN,
+            **self._enterprise(),
             "channel_id": channel,
             "channel_name": CHANNEL_NAME,
             "user_id": user,
@@ -175,7 +193,7 @@ class SlackRequestBuilder:
         ``values`` as its state: block id → action id → the element's value."""
         payload = self._interaction("view_submission", user)
         payload.update(
-            view={**view, "team_id": TEAM_ID, "state": {"values": values}},
+            view={**view, "team_id": self.workspace.team_id, "state": {"values": values}},
             response_urls=[],
             is_enterprise_install=False,
         )
@@ -185,7 +203,8 @@ class SlackRequestBuilder:
         """The Events API delivery of ``event`` (say, an ``app_home_opened``): a JSON body."""
         envelope = {
             "token": VERIFICATION_TOKEN,
-            "team_id": TEAM_ID,
+            "team_id": self.workspace.team_id,
+            **self._enterprise(),
             "api_app_id": APP_ID,
             "type": "event_callback",
             "event_id": f"Ev{time.time_ns()}",
@@ -198,12 +217,21 @@ class SlackRequestBuilder:
         """What every interaction payload starts with."""
         return {
             "type": kind,
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "user": {"id": user, "team_id": TEAM_ID},
+            "team": {"id": self.workspace.team_id, "domain": TEAM_DOMAIN},
+            "user": {"id": user, "team_id": self.workspace.actor_team_id},
+            **(
+                {"enterprise": {"id": self.workspace.enterprise_id}}
+                if self.workspace.enterprise_id
+                else {}
+            ),
             "api_app_id": APP_ID,
             "token": VERIFICATION_TOKEN,
             "trigger_id": self._trigger(),
         }
+
+    def _enterprise(self) -> dict[str, str]:
+        enterprise = self.workspace.enterprise_id
+        return {"enterprise_id": enterprise} if enterprise else {}
 
     def _signed_payload(self, payload: dict[str, Any]) -> SignedRequest:
         return self.signer.sign(urlencode({"payload": json.dumps(payload)}))

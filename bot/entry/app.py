@@ -12,6 +12,7 @@ from bot.plant.snapshot import PlantCache
 from bot.settings import Settings
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import make_web_client
+from bot.slack.exports import ExportSender
 
 
 def create_app(
@@ -20,13 +21,15 @@ def create_app(
     session_factory: sessionmaker[Session],
     client: WebClient | None = None,
     boards: BoardPublisher | None = None,
+    exports: ExportSender | None = None,
     socket_mode: bool = False,
 ) -> App:
     """The Bolt app with every listener registered.
 
     HTTP mode verifies Slack's request signatures with ``SLACK_SIGNING_SECRET``; Socket Mode
     needs no signing secret. Listeners receive the session factory as ``db``, the board
-    publisher as ``boards`` and the cached plant structure as ``plant``.
+    publisher as ``boards``, the export sender as ``exports`` and the cached plant structure
+    as ``plant``.
     """
     signing_secret = (
         None if socket_mode else settings.require("slack_signing_secret")["slack_signing_secret"]
@@ -36,6 +39,9 @@ def create_app(
         client=client,
         signing_secret=signing_secret,
         request_verification_enabled=not socket_mode,
+        # The token's workspace is read with auth.test on the first request and cached, so the
+        # app starts while Slack is unreachable (handlers/workspace.py compares it).
+        token_verification_enabled=False,
         process_before_response=False,
         logger=logging.getLogger("prodbot.bolt"),
     )
@@ -43,6 +49,7 @@ def create_app(
         _provide(
             db=session_factory,
             boards=boards or BoardPublisher(client=client, session_factory=session_factory),
+            exports=exports or ExportSender(client=client, session_factory=session_factory),
             plant=PlantCache(),
         )
     )

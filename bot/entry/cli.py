@@ -15,11 +15,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.entry.app import create_app
 from bot.entry.manifest import build_manifest
+from bot.errors import NotFound
 from bot.plant.apply import apply_plant
 from bot.plant.file import PlantFileError, read_plant_file
 from bot.settings import ConfigError, get_settings
 from bot.slack.client import make_web_client
-from bot.transfer.export import export_csv_files
+from bot.transfer.export import (
+    ExportRangeError,
+    check_export_range,
+    export_csv_files,
+    lines_of_site,
+)
 from bot.transfer.importer import ImportFileError, import_csv_file
 from jobs.base import JobDeps
 from jobs.leader import leader_lock_for
@@ -131,17 +137,31 @@ def export(
     date_to: Annotated[
         datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last production date.")
     ] = None,
+    site: Annotated[
+        str | None, typer.Option(help="Only this site's lines (its name; default: every site).")
+    ] = None,
     out: Annotated[Path, typer.Option(help="Folder to write the CSV files to.")] = Path("."),
 ) -> None:
-    """Write entries, delays and issues as CSV files (the same files `/prod export` sends)."""
+    """Write entries, delays and issues as CSV files (the same files `/prod export` sends),
+    at most 366 days at a time."""
     last = date_to.date() if date_to else date.today()
     first = date_from.date() if date_from else last - timedelta(days=6)
     if first > last:
-        errors.print("[red]--from is after --to[/red]")
+        typer.echo(f"prodbot export: --from is after --to ({first} > {last})", err=True)
         raise typer.Exit(2)
+    try:
+        check_export_range(first, last)
+    except ExportRangeError as error:
+        typer.echo(f"prodbot export: {error.message}", err=True)
+        raise typer.Exit(2) from None
     factory = make_session_factory(make_engine(get_settings().database_url))
     with session_scope(factory) as session:
-        files = export_csv_files(session, date_from=first, date_to=last)
+        try:
+            line_ids = None if site is None else lines_of_site(session, site_name=site)
+        except NotFound as error:
+            typer.echo(f"prodbot export: {error.message}", err=True)
+            raise typer.Exit(2) from None
+        files = export_csv_files(session, date_from=first, date_to=last, line_ids=line_ids)
     out.mkdir(parents=True, exist_ok=True)
     for file in files:
         (out / file.name).write_text(file.content, encoding="utf-8")

@@ -20,6 +20,7 @@ from bot.entry.app import create_app
 from bot.settings import Settings, get_settings
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import make_web_client
+from bot.slack.exports import ExportSender
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -34,14 +35,20 @@ logger = logging.getLogger(__name__)
 
 
 class ProdbotWSGI:
-    """The WSGI callable, holding on to the board publisher so a caller can wait for it."""
+    """The WSGI callable, holding on to the board publisher and the export sender so a caller can
+    wait for them."""
 
     def __init__(self, settings: Settings, session_factory: sessionmaker[Session]) -> None:
         self.session_factory = session_factory
         client = make_web_client(settings)
         self.boards = BoardPublisher(client=client, session_factory=session_factory)
+        self.exports = ExportSender(client=client, session_factory=session_factory)
         bolt = create_app(
-            settings=settings, session_factory=session_factory, client=client, boards=self.boards
+            settings=settings,
+            session_factory=session_factory,
+            client=client,
+            boards=self.boards,
+            exports=self.exports,
         )
         self._slack = SlackRequestHandler(bolt, path=SLACK_PATH)
         secret = settings.require("slack_signing_secret")["slack_signing_secret"]

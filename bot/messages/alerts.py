@@ -6,9 +6,21 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.messages.format import escape, local_clock, mention, percent, shift_label
+from bot.messages.format import (
+    SECTION_LIMIT,
+    escape,
+    join_within,
+    local_clock,
+    mention,
+    percent,
+    shift_label,
+)
 from bot.numbers.pace import LinePace, MissingReport
 from bot.plant.shifts import ShiftInstance
+
+# Mentions of leads and codes of lines a reminder lists in its first sentence, in characters:
+# the rest are counted ("…and 12 more"), so the sentence stays one section's worth.
+LIST_LIMIT = 1500
 
 
 def _shift_when(instance: ShiftInstance, zone: ZoneInfo) -> str:
@@ -80,7 +92,8 @@ def _report_command(report: MissingReport) -> str:
 
 def missing_report_text(report: MissingReport) -> str:
     """``📝 <@U0LEAD0001> no output reported for L1 shift A (…). Report with `/output …`.``"""
-    who = "".join(f"{mention(lead)} " for lead in report.leads)
+    leads = [mention(lead) for lead in report.leads]
+    who = join_within(leads, LIST_LIMIT, sep=" ") + " " if leads else ""
     opening = f"{who}no output" if who else "No output"
     return (
         f"📝 {opening} reported for {report.line_code} {_shift_when(report.instance, report.zone)}"
@@ -96,7 +109,7 @@ def build_missing_report_blocks(report: MissingReport) -> list[Block]:
 def missing_reports_dm_text(reports: Sequence[MissingReport]) -> str:
     """The manager's DM: every line of theirs still unreported for one shift instance."""
     first = reports[0]
-    lines = ", ".join(report.line_code for report in reports)
+    lines = join_within([report.line_code for report in reports], LIST_LIMIT, sep=", ")
     return f"📝 Still no output reported for {_shift_when(first.instance, first.zone)} on {lines}."
 
 
@@ -113,5 +126,5 @@ def build_missing_reports_dm_blocks(reports: Sequence[MissingReport]) -> list[Bl
     ]
     return [
         SectionBlock(text=missing_reports_dm_text(reports)),
-        SectionBlock(text="\n".join(rows)[:3000]),
+        SectionBlock(text=join_within(rows, SECTION_LIMIT)),
     ]

@@ -1,5 +1,11 @@
-"""The live shift board and the lines posted into its thread."""
+"""The live shift board and the lines posted into its thread.
 
+Within Slack's limits: the board lists the first open issues and the delay reasons that fit,
+counting the rest; each thread line stays within a section's 3,000 characters, and a refresh's
+lines are split into posts of at most 4,000 characters (``thread_posts``).
+"""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from slack_sdk.models.blocks import (
@@ -11,9 +17,14 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.messages.format import (
+    FIELD_LIMIT,
+    HEADER_LIMIT,
     SECTION_LIMIT,
-    cut_mrkdwn,
+    TEXT_LIMIT,
+    cut_plain,
     escape,
+    fit_mrkdwn,
+    join_within,
     local_clock,
     mention,
     minutes,
@@ -24,6 +35,8 @@ from bot.messages.format import (
 from bot.numbers.production import ShiftBoardView
 
 MAX_ISSUES_SHOWN = 5
+ISSUE_TEXT_SHOWN = 150  # typed characters of an open issue on the board
+THREAD_LINE_LIMIT = SECTION_LIMIT
 SEVERITY_ICON = {"critical": "🔴", "high": "🟠", "medium": "🟡", "low": "⚪"}
 
 
@@ -42,14 +55,12 @@ def board_text(view: ShiftBoardView) -> str:
 def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Block]:
     """The live board; ``final`` once the shift has ended and its summary is posted."""
     totals = view.totals
-    delays = (
-        minutes(totals.delay_minutes)
-        + " ("
-        + ", ".join(f"{escape(reason)} {mins}" for reason, mins in totals.delays_by_reason.items())
-        + ")"
-        if totals.delay_minutes
-        else "none"
-    )
+    delays = "none"
+    if totals.delay_minutes:
+        lost = minutes(totals.delay_minutes)
+        reasons = [f"{escape(reason)} {mins}" for reason, mins in totals.delays_by_reason.items()]
+        budget = FIELD_LIMIT - len(f"*Delays*\n{lost} ()")
+        delays = f"{lost} ({join_within(reasons, budget, sep=', ')})"
     scrap = f"{totals.scrap:,} ({percent(totals.scrap_rate)})" if totals.scrap else "0"
     pace = (
         f"{percent(view.pace)} of target at this rate"
@@ -57,7 +68,7 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
         else "— (too early to tell)"
     )
     blocks: list[Block] = [
-        HeaderBlock(text=f"{view.line_code} · {view.line_name}"[:150]),
+        HeaderBlock(text=cut_plain(f"{view.line_code} · {view.line_name}", HEADER_LIMIT)),
         ContextBlock(elements=[MarkdownTextObject(text=shift_label(view.instance, view.zone))]),
         SectionBlock(
             text=f"*Actual* {actual_vs_target(view)}\n`{progress_bar(view.attainment)}`",
@@ -72,12 +83,12 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
     if view.open_issues:
         shown = view.open_issues[:MAX_ISSUES_SHOWN]
         lines = [
-            f"{SEVERITY_ICON[i.severity]} *{i.severity}* {escape(i.text[:150])} _({i.status})_"
+            f"{SEVERITY_ICON[i.severity]} *{i.severity}* "
+            f"{escape(cut_plain(i.text, ISSUE_TEXT_SHOWN))} _({i.status})_"
             for i in shown
         ]
-        if len(view.open_issues) > len(shown):
-            lines.append(f"…and {len(view.open_issues) - len(shown)} more")
-        blocks.append(SectionBlock(text=cut_mrkdwn("\n".join(lines), SECTION_LIMIT)))
+        hidden = len(view.open_issues) - len(shown)
+        blocks.append(SectionBlock(text=join_within(lines, SECTION_LIMIT, left_out=hidden)))
     blocks.append(
         ContextBlock(
             elements=[
@@ -131,14 +142,34 @@ ThreadEntry = OutputLine | DelayLine | IssueLine
 
 
 def thread_line(entry: ThreadEntry, view: ShiftBoardView) -> str:
-    """The line an entry adds to its board's thread, with the board's numbers after it."""
+    """The line an entry adds to its board's thread, with the board's numbers after it; at most
+    ``THREAD_LINE_LIMIT`` characters."""
     match entry:
         case OutputLine():
-            return output_thread_line(entry, view)
+            line = output_thread_line(entry, view)
         case DelayLine():
-            return delay_thread_line(entry, view)
+            line = delay_thread_line(entry, view)
         case IssueLine():
-            return issue_thread_line(entry)
+            line = issue_thread_line(entry)
+    return fit_mrkdwn(line, THREAD_LINE_LIMIT)
+
+
+def thread_posts(lines: Sequence[str], *, max_lines: int) -> list[str]:
+    """The thread lines of one board refresh as the texts of its thread posts: the first
+    ``max_lines`` lines and a count of the others, in as few posts as keep each within
+    ``TEXT_LIMIT`` characters (each line is at most ``THREAD_LINE_LIMIT``)."""
+    shown = [fit_mrkdwn(line, THREAD_LINE_LIMIT) for line in lines[:max_lines]]
+    if hidden := len(lines) - len(shown):
+        shown.append(f"…and {hidden} more entries")
+    posts: list[list[str]] = []
+    size = 0
+    for line in shown:
+        if not posts or size + 1 + len(line) > TEXT_LIMIT:
+            posts.append([])
+            size = -1
+        posts[-1].append(line)
+        size += 1 + len(line)
+    return ["\n".join(post) for post in posts]
 
 
 def output_thread_line(entry: OutputLine, view: ShiftBoardView) -> str:
@@ -161,8 +192,9 @@ def delay_thread_line(entry: DelayLine, view: ShiftBoardView) -> str:
 
 
 def issue_thread_line(issue: IssueLine) -> str:
+    """The issue with as much of its text as keeps the line within ``THREAD_LINE_LIMIT``."""
     category = f" [{issue.category}]" if issue.category else ""
-    return (
-        f"{SEVERITY_ICON[issue.severity]} *{issue.severity.upper()}* issue{category}: "
-        f"{escape(issue.text)} · {mention(issue.raised_by)}"
-    )
+    head = f"{SEVERITY_ICON[issue.severity]} *{issue.severity.upper()}* issue{category}: "
+    tail = f" · {mention(issue.raised_by)}"
+    text = fit_mrkdwn(escape(issue.text), THREAD_LINE_LIMIT - len(head) - len(tail))
+    return f"{head}{text}{tail}"

@@ -14,10 +14,15 @@ from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 
 from bot.messages.board import SEVERITY_ICON
 from bot.messages.format import (
+    NAME_WIDTH,
+    SECTION_LIMIT,
+    TEXT_LIMIT,
     amount_vs_target,
-    clip,
     code_block,
+    cut_plain,
     escape,
+    fit_mrkdwn,
+    join_within,
     line_table,
     minutes,
     money,
@@ -35,7 +40,7 @@ ISSUE_TEXT_SHOWN = 150
 
 
 def digest_text(digest: Digest) -> str:
-    """The notification and screen-reader text."""
+    """The notification and screen-reader text, within ``TEXT_LIMIT``."""
     text = (
         f"{escape(digest.site_name)} digest for {digest.production_date:%a %d %b %Y}: plant "
         f"{amount_vs_target(digest.total_planned_good, digest.total_target)}"
@@ -44,7 +49,7 @@ def digest_text(digest: Digest) -> str:
         text += " · biggest misses " + ", ".join(
             f"{line.code} −{line.shortfall:,}" for line in digest.misses
         )
-    return text
+    return fit_mrkdwn(text, TEXT_LIMIT)
 
 
 def build_digest_blocks(digest: Digest) -> list[Block]:
@@ -105,8 +110,9 @@ def _hidden_note(hidden: Sequence[LineDay]) -> str:
 
 
 def _misses(misses: Sequence[LineDay]) -> str:
+    head = "*Biggest misses*\n"
     if not misses:
-        return "*Biggest misses*\nnone: every planned line made its target"
+        return head + "none: every planned line made its target"
     rows = [
         f"• *{line.code}* −{line.shortfall:,} {escape(line.unit)} ({percent(line.attainment)})"
         + (
@@ -116,20 +122,21 @@ def _misses(misses: Sequence[LineDay]) -> str:
         )
         for line in misses
     ]
-    return "*Biggest misses*\n" + "\n".join(rows)
+    return head + join_within(rows, SECTION_LIMIT - len(head))
 
 
 def _pareto(digest: Digest) -> str:
     if not digest.pareto:
         return "*Downtime*\nnone logged"
     shown, rest = digest.pareto[:PARETO_SHOWN], digest.pareto[PARETO_SHOWN:]
-    width = max(len(row.reason) for row in shown)
-    rows = [  # padded first, then escaped: the columns line up as shown
+    reasons = [cut_plain(row.reason, NAME_WIDTH) for row in shown]
+    width = max(len(reason) for reason in reasons)
+    rows = [  # cut and padded first, then escaped: the columns line up as shown
         escape(
-            f"{row.reason:<{width}} {minutes(row.minutes):>12} {percent(row.share):>4}"
+            f"{reason:<{width}} {minutes(row.minutes):>12} {percent(row.share):>4}"
             f"  cum {percent(row.cumulative_share):>4}"
         )
-        for row in shown
+        for reason, row in zip(reasons, shown, strict=True)
     ]
     if rest:
         rest_minutes = sum(row.minutes for row in rest)
@@ -168,14 +175,13 @@ def _issues(digest: Digest) -> SectionBlock:
         )
         for bucket in issues.buckets
     ]
-    oldest = "\n".join(
+    head = f"*Open issues* {issues.total} · oldest first\n"
+    oldest = [
         f"{SEVERITY_ICON[issue.severity]} {issue.severity} · {issue.line_code} · "
-        f"{_age(issue.age)} — {escape(clip(issue.text, ISSUE_TEXT_SHOWN))}"
+        f"{_age(issue.age)} — {escape(cut_plain(issue.text, ISSUE_TEXT_SHOWN))}"
         for issue in issues.oldest
-    )
-    return SectionBlock(
-        text=f"*Open issues* {issues.total} · oldest first\n{oldest}", fields=fields
-    )
+    ]
+    return SectionBlock(text=head + join_within(oldest, SECTION_LIMIT - len(head)), fields=fields)
 
 
 def _trend(digest: Digest) -> SectionBlock:

@@ -4,6 +4,11 @@ weekly review share: their header and their per-line table.
 Slack allows 50 blocks per message and 3000 characters per section text. A report's per-line
 table is a code block split into sections that fit; when even ``MAX_TABLE_SECTIONS`` of them
 cannot hold every line, the worst lines are shown and a note says what is left out.
+
+Keeping within Slack's limits: text someone typed or a plant-file name is cut with an ellipsis,
+``cut_plain`` before it is escaped (a number of typed characters) or ``fit_mrkdwn`` after (a
+number of mrkdwn characters, never through an entity or a mention); a list that can grow is
+joined by ``join_within``, which shows what fits and counts the rest ("…and 3 more").
 """
 
 from collections.abc import Callable, Sequence
@@ -26,6 +31,9 @@ from bot.plant.shifts import ShiftInstance
 BAR_WIDTH = 10
 MAX_TABLE_SECTIONS = 8
 HEADER_LIMIT = 150  # characters in a header block
+# Codes, reasons, shift names and units are at most 32 characters in the plant file; a table
+# column of them is cut to this width, so a row's length is known.
+NAME_WIDTH = 32
 
 LineT = TypeVar("LineT", bound=LinePeriod)
 
@@ -48,9 +56,14 @@ def money(amount: Decimal | None) -> str:
     return "—" if amount is None else f"{amount:,.2f}"
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending in "…" when it was cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+ELLIPSIS = "…"
+
+
+def cut_plain(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters, ending in "…" when it was cut: for
+    ``plain_text`` (headers, buttons, options, labels, titles) and for typed text before it is
+    escaped."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 def escape(text: str) -> str:
@@ -72,12 +85,53 @@ _LONGEST_ENTITY = len("&amp;")
 
 def cut_mrkdwn(text: str, limit: int) -> str:
     """Mrkdwn holding escaped text cut to at most ``limit`` characters (a Slack limit) without
-    splitting an entity: escaping makes text longer than the cut-off applied before it."""
+    splitting an entity (escaping makes text longer than the cut-off applied before it) or a
+    mention or link the bot built (``<@U…>``, ``<#C…>``, ``<url|label>``)."""
     if len(text) <= limit:
         return text
     cut = text[:limit]
     start = cut.rfind("&", max(0, limit - _LONGEST_ENTITY + 1))
-    return cut[:start] if start != -1 and ";" not in cut[start:] else cut
+    if start != -1 and ";" not in cut[start:]:
+        cut = cut[:start]
+    opened = cut.rfind("<")  # escaped text has no "<": this one opens the bot's own markup
+    return cut[:opened] if opened > cut.rfind(">") else cut
+
+
+def fit_mrkdwn(text: str, limit: int) -> str:
+    """Mrkdwn in at most ``limit`` characters: cut as ``cut_mrkdwn`` cuts, ending in "…"."""
+    return text if len(text) <= limit else cut_mrkdwn(text, limit - 1) + ELLIPSIS
+
+
+def and_more(hidden: int) -> str:
+    return f"…and {hidden} more"
+
+
+def join_within(
+    rows: Sequence[str],
+    limit: int,
+    *,
+    sep: str = "\n",
+    left_out: int = 0,
+    more: Callable[[int], str] = and_more,
+) -> str:
+    """``rows`` joined by ``sep`` in at most ``limit`` characters: the first rows that fit, then
+    ``more(n)`` counting the rows left out, with ``left_out`` more left out before (a list
+    already capped by count). A first row too long to fit alone is cut with ``fit_mrkdwn``."""
+    whole = [*rows, more(left_out)] if left_out else list(rows)
+    if len(sep.join(whole)) <= limit:
+        return sep.join(whole)
+    total = len(rows) + left_out
+    budget = limit - len(sep) - len(more(total))
+    shown: list[str] = []
+    size = -len(sep)
+    for row in rows:
+        if size + len(sep) + len(row) > budget:
+            break
+        shown.append(row)
+        size += len(sep) + len(row)
+    if not shown and rows and budget > 0:
+        shown = [fit_mrkdwn(rows[0], budget)]
+    return sep.join([*shown, more(total - len(shown))])
 
 
 def minutes(total: int) -> str:
@@ -104,6 +158,7 @@ def mention(user_id: str) -> str:
 
 SECTION_LIMIT = 3000  # characters in one Block Kit section
 FIELD_LIMIT = 2000  # characters in one field of a section
+TEXT_LIMIT = 4000  # a message's own text: Slack truncates at 40,000 and advises 4,000 at most
 FENCE = "```"
 
 
@@ -133,7 +188,7 @@ def chunk_rows(rows: list[str]) -> list[list[str]]:
 
 
 def report_header(title: str, subtitle: str) -> list[Block]:
-    return [HeaderBlock(text=title[:HEADER_LIMIT]), _context(subtitle)]
+    return [HeaderBlock(text=cut_plain(title, HEADER_LIMIT)), _context(subtitle)]
 
 
 def line_table(

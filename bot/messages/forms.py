@@ -5,12 +5,16 @@ with the same pydantic models. Every input's ``action_id`` equals its ``block_id
 submitted value is found at ``state.values[block][block]``. What the submission needs besides
 the inputs (which form, the channel it was opened from) travels in ``private_metadata`` as a
 ``FormMetadata``.
+
+A static select offers at most 100 options, each label at most 75 characters: a longer label
+ends in "…", and a select with more choices lists the first 100 (the user's lines come first)
+and its hint says how many are left to the slash command.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
@@ -24,8 +28,10 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.messages.format import SECTION_LIMIT, cut_plain, fit_mrkdwn
 from bot.messages.ids import ActionId, BlockId, CallbackId
 from models.enums import IssueCategory, Severity
+from models.payloads import FormMetadata
 from models.schemas import MAX_NOTE
 
 FormKind = Literal["output", "delay", "issue"]
@@ -50,13 +56,6 @@ _TITLES: dict[FormKind, tuple[str, str]] = {
     "issue": ("Raise an issue", "Raise"),
 }
 CONFIRMED = "yes"
-
-
-class FormMetadata(BaseModel):
-    """A form's ``private_metadata``: where to confirm the saved entry."""
-
-    kind: FormKind
-    channel_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,11 +110,10 @@ def read_form_values(state_values: dict[str, dict[str, dict[str, Any]]]) -> dict
 def _output_blocks(choices: FormChoices, implausible: str | None) -> list[Block]:
     warning: list[Block] = []
     if implausible:
+        head, tail = "🤔 *Did you mean that?* ", " Correct the number, or tick *Save anyway*."
+        question = fit_mrkdwn(implausible, SECTION_LIMIT - len(head) - len(tail))
         warning = [
-            SectionBlock(
-                text=f"🤔 *Did you mean that?* {implausible} Correct the number, or tick "
-                "*Save anyway*."
-            ),
+            SectionBlock(text=head + question + tail),
             _input(
                 BlockId.CONFIRM,
                 "Save anyway",
@@ -136,7 +134,12 @@ def _output_blocks(choices: FormChoices, implausible: str | None) -> list[Block]
             "Shift",
             _select(BlockId.SHIFT, [(name, name) for name in choices.shifts], "the one running"),
             optional=True,
-            hint="Leave empty for the shift in progress.",
+            hint=" ".join(
+                filter(
+                    None,
+                    ["Leave empty for the shift in progress.", _unlisted(choices.shifts, "shifts")],
+                )
+            ),
         ),
         _input(
             BlockId.DATE,
@@ -160,6 +163,7 @@ def _delay_blocks(choices: FormChoices) -> list[Block]:
             BlockId.REASON,
             "Reason",
             _select(BlockId.REASON, [(reason, reason) for reason in choices.reasons], "why"),
+            hint=_unlisted(choices.reasons, "reasons"),
         ),
         _note_input(),
     ]
@@ -192,6 +196,7 @@ def _line_input(choices: FormChoices) -> InputBlock:
         BlockId.LINE,
         "Line",
         _select(BlockId.LINE, choices.lines, "which line", initial=choices.initial_line),
+        hint=_unlisted(choices.lines, "lines"),
     )
 
 
@@ -234,7 +239,7 @@ def _select(
     initial: str | None = None,
 ) -> StaticSelectElement:
     options = [
-        Option(value=value, text=label[:OPTION_TEXT_LIMIT])
+        Option(value=value, text=cut_plain(label, OPTION_TEXT_LIMIT))
         for value, label in choices[:MAX_OPTIONS]
     ]
     return StaticSelectElement(
@@ -242,4 +247,15 @@ def _select(
         placeholder=placeholder,
         options=options,
         initial_option=next((option for option in options if option.value == initial), None),
+    )
+
+
+def _unlisted(choices: Sequence[object], what: str) -> str | None:
+    """The hint of a select that cannot list every choice."""
+    if len(choices) <= MAX_OPTIONS:
+        return None
+    hidden = len(choices) - MAX_OPTIONS
+    return (
+        f"The first {MAX_OPTIONS} {what} are listed, …and {hidden} more: for those, type the "
+        "slash command instead."
     )

@@ -12,11 +12,20 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.messages.board import SEVERITY_ICON
-from bot.messages.format import SECTION_LIMIT, cut_mrkdwn, escape, local_clock, mention
+from bot.messages.format import (
+    SECTION_LIMIT,
+    cut_plain,
+    escape,
+    fit_mrkdwn,
+    join_within,
+    local_clock,
+    mention,
+)
 from bot.messages.ids import ActionId
 from bot.records.handover import HandoverView, RecordedHandover
 
 MAX_ISSUES_SHOWN = 10
+ISSUE_TEXT_SHOWN = 200  # typed characters of an open issue
 
 
 def _route(view: HandoverView) -> str:
@@ -49,16 +58,20 @@ def build_handover_blocks(view: HandoverView) -> list[Block]:
         if view.note
         else "_No note._"
     )
+    issues_head = "*Open issues at handover*\n"
     issues = (
-        "\n".join(
-            f"{SEVERITY_ICON[i.severity]} {i.severity} — {escape(i.text[:200])} ({i.status})"
-            for i in view.issues[:MAX_ISSUES_SHOWN]
+        join_within(
+            [
+                f"{SEVERITY_ICON[i.severity]} {i.severity} — "
+                f"{escape(cut_plain(i.text, ISSUE_TEXT_SHOWN))} ({i.status})"
+                for i in view.issues[:MAX_ISSUES_SHOWN]
+            ],
+            SECTION_LIMIT - len(issues_head),
+            left_out=max(0, len(view.issues) - MAX_ISSUES_SHOWN),
         )
         if view.issues
         else "none"
     )
-    if len(view.issues) > MAX_ISSUES_SHOWN:
-        issues += f"\n…and {len(view.issues) - MAX_ISSUES_SHOWN} more"
     blocks: list[Block] = [
         SectionBlock(
             text=(
@@ -66,8 +79,8 @@ def build_handover_blocks(view: HandoverView) -> list[Block]:
                 f"from {mention(view.written_by)} at {local_clock(view.written_at, view.zone)}"
             )
         ),
-        SectionBlock(text=cut_mrkdwn(note, SECTION_LIMIT)),
-        SectionBlock(text=cut_mrkdwn(f"*Open issues at handover*\n{issues}", SECTION_LIMIT)),
+        SectionBlock(text=fit_mrkdwn(note, SECTION_LIMIT)),
+        SectionBlock(text=issues_head + issues),
     ]
     if view.acknowledged_by is None:
         blocks.append(

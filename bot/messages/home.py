@@ -17,6 +17,8 @@ from bot.messages.replies import build_status_blocks
 from bot.numbers.production import LineStatus
 
 MAX_HOME_BLOCKS = 100  # Slack's limit for a view
+# One section per line: as many lines as ``/prod status`` shows; the others are counted.
+LINES_SHOWN = 50
 _BUTTONS = {"output": "Report output", "delay": "Log a delay", "issue": "Raise an issue"}
 
 
@@ -38,7 +40,12 @@ def build_home_view(statuses: list[LineStatus], *, own: bool, updated: str) -> V
         if own
         else f"You lead or manage no line, so every line is shown. Updated {updated}."
     )
-    lines = build_status_blocks(statuses) or [SectionBlock(text="No lines are set up yet.")]
+    lines = build_status_blocks(statuses[:LINES_SHOWN]) or [
+        SectionBlock(text="No lines are set up yet.")
+    ]
+    if (hidden := len(statuses) - LINES_SHOWN) > 0:
+        more = f"…and {hidden} more lines: `/prod status LINE` shows any of them."
+        lines.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     blocks: list[Block] = [
         HeaderBlock(text="Your lines today" if own else "Lines today"),
         buttons,
@@ -47,3 +54,14 @@ def build_home_view(statuses: list[LineStatus], *, own: bool, updated: str) -> V
         ContextBlock(elements=[MarkdownTextObject(text=scope_note)]),
     ]
     return View(type="home", blocks=blocks[:MAX_HOME_BLOCKS])
+
+
+def build_stranger_home_view(reason: str) -> View:
+    """For someone prodbot may not show any site to: why, and whom to ask (``reason``)."""
+    return View(
+        type="home",
+        blocks=[
+            HeaderBlock(text="prodbot"),
+            SectionBlock(text=MarkdownTextObject(text=reason)),
+        ],
+    )

@@ -20,12 +20,24 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.messages.board import SEVERITY_ICON
-from bot.messages.format import SECTION_LIMIT, cut_mrkdwn, escape, local_clock, mention, minutes
+from bot.messages.format import (
+    SECTION_LIMIT,
+    TEXT_LIMIT,
+    cut_plain,
+    escape,
+    fit_mrkdwn,
+    local_clock,
+    mention,
+    minutes,
+)
 from bot.messages.ids import ActionId, BlockId, CallbackId
 from bot.numbers.issues import IssueView, PingKind, StatusMark
 
 NOTE_MAX_LENGTH = 1000
 PING_BODY_LIMIT = 2500
+MARK_NOTE_SHOWN = 500  # typed characters of an acknowledgement or resolution note
+# The fallback text shows the issue in this many mrkdwn characters, within ``TEXT_LIMIT``.
+ISSUE_TEXT_LIMIT = TEXT_LIMIT - 500
 
 
 @dataclass(frozen=True)
@@ -45,16 +57,17 @@ class ResolveModalState(BaseModel):
 
 
 def _headline(issue: IssueView) -> str:
+    """The issue with as much of its text as fits one section."""
     category = f" [{issue.category}]" if issue.category else ""
-    return cut_mrkdwn(
+    head = (
         f"{SEVERITY_ICON[issue.severity]} *{issue.severity.upper()}* issue on "
-        f"{issue.line_code}{category}: {escape(issue.text[:2000])}",
-        SECTION_LIMIT,
+        f"{issue.line_code}{category}: "
     )
+    return head + fit_mrkdwn(escape(issue.text), SECTION_LIMIT - len(head))
 
 
 def _mark(verb: str, issue: IssueView, mark: StatusMark) -> str:
-    note = f" — _{escape(mark.note[:500])}_" if mark.note else ""
+    note = f" — _{escape(cut_plain(mark.note, MARK_NOTE_SHOWN))}_" if mark.note else ""
     return f"{verb} by {mention(mark.by)} at {local_clock(mark.at, issue.zone)}{note}"
 
 
@@ -68,10 +81,8 @@ def issue_state(issue: IssueView) -> str:
 
 
 def issue_text(issue: IssueView) -> str:
-    return (
-        f"{issue.severity.upper()} issue on {issue.line_code}: {escape(issue.text)} "
-        f"({issue.status})"
-    )
+    text = fit_mrkdwn(escape(issue.text), ISSUE_TEXT_LIMIT)
+    return f"{issue.severity.upper()} issue on {issue.line_code}: {text} ({issue.status})"
 
 
 def build_issue_blocks(issue: IssueView) -> list[Block]:
@@ -179,7 +190,7 @@ def ping_text(ping: Ping) -> str:
             since = f" at {local_clock(mark.at, issue.zone)}" if mark else ""
             text = escape(issue.text)
             body = f"⏰ You acknowledged the {what}{since}; it is still not resolved: {text}"
-    return f"{cut_mrkdwn(body, PING_BODY_LIMIT)} {_open_link(ping)}".rstrip()
+    return f"{fit_mrkdwn(body, PING_BODY_LIMIT)} {_open_link(ping)}".rstrip()
 
 
 def build_ping_blocks(ping: Ping) -> list[Block]:

@@ -1,6 +1,7 @@
 """Ephemeral answers to the person who typed a command."""
 
 import json
+import re
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -14,8 +15,12 @@ from slack_sdk.models.blocks import (
 from bot.messages.board import actual_vs_target
 from bot.messages.format import (
     SECTION_LIMIT,
+    TEXT_LIMIT,
     cut_mrkdwn,
     escape,
+    fit_mrkdwn,
+    join_within,
+    mention,
     minutes,
     percent,
     progress_bar,
@@ -29,10 +34,35 @@ from models.schemas import USAGE, DelayCommand, IssueCommand, OutputCommand
 
 # Slack's limit for a button's value.
 BUTTON_VALUE_LIMIT = 2000
+MESSAGE_BLOCKS_LIMIT = 50
 
 
-def problem_text(problem: str, usage: str | None) -> str:
-    return f"⚠️ {problem}" + (f"\nUsage: `{usage}`" if usage else "")
+# A mention or channel link as the bot writes one, once escaped: ``&lt;@U0LEAD0001&gt;``.
+_ESCAPED_MENTION = re.compile(r"&lt;([@#][A-Z][A-Z0-9]{1,31})&gt;")
+
+
+def mrkdwn_problem(problem: str, *, typed: str = "") -> str:
+    """A problem (plain text, which may quote what someone typed) made safe for mrkdwn.
+
+    Everything is escaped, so a quoted ``<!channel>`` or ``<https://x|label>`` shows as typed;
+    then the mentions and channel links the bot itself put in (``<@U…>``, ``<#C…>``: who to
+    ask) work again, unless that very mention is in ``typed``, what the person sent (then it
+    may be their text, and stays escaped). Backticks and asterisks are left as formatting.
+    """
+
+    def bot_markup(match: re.Match[str]) -> str:
+        markup = f"<{match[1]}>"
+        return match[0] if markup in typed else markup
+
+    return _ESCAPED_MENTION.sub(bot_markup, escape(problem))
+
+
+def problem_text(problem: str, usage: str | None, *, mrkdwn: bool = True, typed: str = "") -> str:
+    """``⚠️ problem`` and the usage line: escaped for an ephemeral message (mrkdwn, see
+    ``mrkdwn_problem``), as it is for a modal's field error (``mrkdwn=False``: Slack shows
+    those as plain text, so escaping would show ``&lt;``)."""
+    shown = mrkdwn_problem(problem, typed=typed) if mrkdwn else problem
+    return f"⚠️ {shown}" + (f"\nUsage: `{usage}`" if usage else "")
 
 
 def _where(place: EntryPlace) -> str:
@@ -92,9 +122,23 @@ def export_started_text(date_from: str, date_to: str) -> str:
 
 def export_failed_text(error: str) -> str:
     return (
-        f"⚠️ Slack refused the export files ({error}). Try again, or ask an admin "
+        f"⚠️ Your export files could not be sent ({error}). Try again, or ask an admin "
         "to run `prodbot export`."
     )
+
+
+def export_refused_text(heads: list[str]) -> str:
+    """Who may export, and whom the caller can ask: their site's heads of production."""
+    ask = (
+        " or ".join(mention(user_id) for user_id in heads)
+        if heads
+        else "your line manager or head of production"
+    )
+    return f"🔒 Only line managers and heads of production can export; ask {ask} for the files."
+
+
+def export_busy_text() -> str:
+    return "⏳ Several exports are being prepared right now. Please try again in a few minutes."
 
 
 def build_implausible_blocks(message: str, confirm_value: str) -> list[Block]:
@@ -104,7 +148,9 @@ def build_implausible_blocks(message: str, confirm_value: str) -> list[Block]:
     needs no server-side pending state.
     """
     blocks: list[Block] = [
-        SectionBlock(text=f"🤔 *Did you mean that?* {message}"),
+        SectionBlock(
+            text=fit_mrkdwn(f"🤔 *Did you mean that?* {mrkdwn_problem(message)}", SECTION_LIMIT)
+        ),
     ]
     if len(confirm_value) <= BUTTON_VALUE_LIMIT:
         blocks.append(
@@ -164,13 +210,21 @@ def build_status_blocks(statuses: list[LineStatus]) -> list[Block]:
                 f"{issues or 'no'} open issue{'s' if issues != 1 else ''}\n{day}"
             )
         blocks.append(SectionBlock(text=cut_mrkdwn(text, SECTION_LIMIT)))
-    return blocks[:50]
+    if len(blocks) > MESSAGE_BLOCKS_LIMIT:
+        shown = MESSAGE_BLOCKS_LIMIT - 1
+        more = f"…and {len(blocks) - shown} more lines: `/prod status LINE` shows any of them."
+        blocks[shown:] = [ContextBlock(elements=[MarkdownTextObject(text=more)])]
+    return blocks
 
 
 def status_text(statuses: list[LineStatus]) -> str:
-    return "; ".join(
-        f"{s.line_code}: {actual_vs_target(s.shift) if s.shift else 'no shift running'}"
-        for s in statuses
+    return join_within(
+        [
+            f"{s.line_code}: {actual_vs_target(s.shift) if s.shift else 'no shift running'}"
+            for s in statuses
+        ],
+        TEXT_LIMIT,
+        sep="; ",
     )
 
 

@@ -11,9 +11,15 @@ from collections.abc import Callable, Sequence
 from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 
 from bot.messages.format import (
+    NAME_WIDTH,
+    SECTION_LIMIT,
+    TEXT_LIMIT,
     amount_vs_target,
     code_block,
+    cut_plain,
     escape,
+    fit_mrkdwn,
+    join_within,
     line_table,
     minutes,
     percent,
@@ -24,19 +30,21 @@ from bot.numbers.repeats import RepeatProblem
 from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
 
 LOSSES_SHOWN = 5
-# Codes and reasons are at most 32 characters, so 15 rows of about 150 fit one section.
+# Codes and reasons are at most 32 characters, so 15 rows of about 150 fit one section; longer
+# rows (escaped text) are counted in "…and N more" when they do not.
 REPEATS_SHOWN = 15
 
 
 def weekly_text(review: WeeklyReview) -> str:
-    """The notification and screen-reader text."""
-    return (
+    """The notification and screen-reader text, within ``TEXT_LIMIT``."""
+    text = (
         f"{escape(review.site_name)} week {review.period} "
         f"({review.first:%d %b}–{review.last:%d %b}): "
         f"plant {amount_vs_target(review.total_planned_good, review.total_target)} · "
         f"downtime {minutes(review.downtime.current)} {_trend(review.downtime, minutes)} · "
         f"reported on time {_discipline(review.discipline)}"
     )
+    return fit_mrkdwn(text, TEXT_LIMIT)
 
 
 def build_weekly_blocks(review: WeeklyReview) -> list[Block]:
@@ -61,15 +69,14 @@ def build_repeat_problem_blocks(problems: Sequence[RepeatProblem]) -> list[Block
     if not problems:
         return []
     rows = [
-        f"• *{p.line_code}* · {escape(p.reason)} · {p.occurrences}× in 7 days, "
-        f"{minutes(p.minutes)} ({p.first_seen:%d %b}–{p.last_seen:%d %b})"
+        f"• *{p.line_code}* · {escape(cut_plain(p.reason, NAME_WIDTH))} · {p.occurrences}× in "
+        f"7 days, {minutes(p.minutes)} ({p.first_seen:%d %b}–{p.last_seen:%d %b})"
         + (" · *new*" if p.is_new else "")
         for p in problems[:REPEATS_SHOWN]
     ]
-    if len(problems) > REPEATS_SHOWN:
-        rows.append(f"…and {len(problems) - REPEATS_SHOWN} more")
-    text = "*Repeat problems* · same delay on the same line 3 times in 7 days\n" + "\n".join(rows)
-    return [SectionBlock(text=text)]
+    head = "*Repeat problems* · same delay on the same line 3 times in 7 days\n"
+    hidden = max(0, len(problems) - REPEATS_SHOWN)
+    return [SectionBlock(text=head + join_within(rows, SECTION_LIMIT - len(head), left_out=hidden))]
 
 
 def _plant(review: WeeklyReview) -> str:
@@ -111,13 +118,14 @@ def _losses(review: WeeklyReview) -> str:
             f" (last week {minutes(review.downtime.previous)})" if review.downtime.previous else ""
         )
     shown = review.losses[:LOSSES_SHOWN]
-    width = max(len(trend.name) for trend in shown)
-    rows = [  # padded first, then escaped: the columns line up as shown
+    names = [cut_plain(trend.name, NAME_WIDTH) for trend in shown]
+    width = max(len(name) for name in names)
+    rows = [  # cut and padded first, then escaped: the columns line up as shown
         escape(
-            f"{trend.name:<{width}} {minutes(trend.current):>12}  last week "
+            f"{name:<{width}} {minutes(trend.current):>12}  last week "
             f"{minutes(trend.previous):>12}  {_trend(trend, minutes)}"
         )
-        for trend in shown
+        for name, trend in zip(names, shown, strict=True)
     ]
     if rest := review.losses[LOSSES_SHOWN:]:
         rows.append(

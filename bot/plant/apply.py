@@ -249,6 +249,7 @@ def _apply_site(plant: PlantFile, changes: Changes) -> Site:
     config = plant.site
     values: Values = {
         "timezone": config.timezone,
+        "slack_team": config.slack_team,
         "digest_channel": config.digest_channel,
         "digest_time": config.digest_time,
         "delay_reasons": list(config.delay_reasons),
@@ -309,6 +310,7 @@ def _apply_roles(site: Site, plant: PlantFile, lines: dict[str, Line], changes: 
     for config in plant.lines:
         line = lines[config.code.lower()]
         wanted.update((user, Role.LEAD, line.id) for user in config.leads)
+        wanted.update((user, Role.OPERATOR, line.id) for user in config.operators)
         wanted.update((user, Role.MANAGER, line.id) for user in config.managers)
 
     users = sorted({user for user, _, _ in wanted})

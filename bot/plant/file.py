@@ -99,6 +99,10 @@ SlackUserId = Annotated[
 SlackChannelId = Annotated[
     str, _pattern_check(r"[CG][A-Z0-9]{1,31}", "a Slack channel id (C or G, then capitals/digits)")
 ]
+SlackTeamId = Annotated[
+    str,
+    _pattern_check(r"[TE][A-Z0-9]{1,31}", "a Slack workspace id (T or E, then capitals/digits)"),
+]
 LineCode = Annotated[
     str, _pattern_check(r"[A-Za-z0-9_-]{1,32}", "a line code (1-32 letters, digits, - or _)")
 ]
@@ -120,6 +124,7 @@ class SiteConfig(_Section):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     timezone: Annotated[str, AfterValidator(_time_zone)]
     digest_channel: SlackChannelId | None = None
+    slack_team: SlackTeamId | None = None
     heads: list[SlackUserId] = []
     digest_time: ClockTime = time(7, 0)
     delay_reasons: Annotated[list[ReasonCode], Field(min_length=1), AfterValidator(_unique)] = list(
@@ -150,6 +155,7 @@ class LineConfig(_Section):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     channel: SlackChannelId
     leads: list[SlackUserId] = []
+    operators: list[SlackUserId] = []
     managers: list[SlackUserId] = []
     unit: Annotated[str, Field(min_length=1, max_length=32)] = "units"
     ideal_rate: Annotated[float, Field(gt=0)] | None = None

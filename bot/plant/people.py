@@ -5,11 +5,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from bot.plant.snapshot import LineRef, SiteRef
-from models import Person, Role, RoleAssignment
+from models import Line, Person, Role, RoleAssignment
 
 T = TypeVar("T")
 
@@ -29,7 +29,7 @@ class UserLines:
 
 def lines_for_user(session: Session, *, site: SiteRef, user_id: str) -> UserLines:
     own_ids = lines_of_user(
-        session, site_id=site.id, user_id=user_id, roles=(Role.LEAD, Role.MANAGER)
+        session, site_id=site.id, user_id=user_id, roles=(Role.LEAD, Role.OPERATOR, Role.MANAGER)
     )
     lines = sorted(site.lines, key=lambda line: line.code_key)
     return UserLines(
@@ -75,6 +75,37 @@ def site_heads(session: Session, *, site_id: int) -> list[str]:
         RoleAssignment.line_id.is_(None),
     )
     return list(session.scalars(query))
+
+
+def exportable_line_ids(session: Session, *, user_id: str) -> frozenset[int]:
+    """Ids of the lines whose records ``user_id`` may export: every line (retired ones too) of
+    each site they head, and the lines they manage. Empty for anyone else."""
+    query = (
+        select(Line.id)
+        .join(Person, Person.site_id == Line.site_id)
+        .join(RoleAssignment, RoleAssignment.person_id == Person.id)
+        .where(
+            Person.slack_user_id == user_id,
+            or_(
+                and_(RoleAssignment.role == Role.HEAD, RoleAssignment.line_id.is_(None)),
+                and_(RoleAssignment.role == Role.MANAGER, RoleAssignment.line_id == Line.id),
+            ),
+        )
+        .distinct()
+    )
+    return frozenset(session.scalars(query))
+
+
+def heads_of_users_sites(session: Session, *, user_id: str) -> list[str]:
+    """Slack user ids of the heads of production of every site ``user_id`` belongs to (none for
+    someone in no plant file), in a stable order."""
+    sites = select(Person.site_id).where(Person.slack_user_id == user_id)
+    query = _holders().where(
+        Person.site_id.in_(sites),
+        RoleAssignment.role == Role.HEAD,
+        RoleAssignment.line_id.is_(None),
+    )
+    return list(dict.fromkeys(session.scalars(query)))
 
 
 def _assignments_of(site_id: int, user_id: str, column: QueryableAttribute[T]) -> Select[T]:

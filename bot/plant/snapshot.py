@@ -10,12 +10,13 @@ import threading
 import time as clock
 from dataclasses import dataclass
 from datetime import time
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import Line, Person, Shift, Site
+from models import Line, Person, Role, RoleAssignment, Shift, Site
 
 VERSION_CHECK_INTERVAL = 2.0  # seconds
 
@@ -50,9 +51,21 @@ class SiteRef:
     id: int
     name: str
     zone: ZoneInfo
+    slack_team: str | None
     delay_reasons: tuple[str, ...]
     lines: tuple[LineRef, ...]
     shifts: tuple[ShiftRef, ...]
+
+
+class Grant(NamedTuple):
+    """One role a person holds: on a line of a site, or (``line_id`` None) on the whole site."""
+
+    site_id: int
+    role: Role
+    line_id: int | None
+
+
+NO_GRANTS: frozenset[Grant] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -60,9 +73,24 @@ class PlantSnapshot:
     version: int
     sites: tuple[SiteRef, ...]
     user_sites: dict[str, int]
+    grants: dict[str, frozenset[Grant]]
 
     def site(self, site_id: int) -> SiteRef:
         return next(site for site in self.sites if site.id == site_id)
+
+    def grants_of(self, user_id: str) -> frozenset[Grant]:
+        return self.grants.get(user_id, NO_GRANTS)
+
+    def holders(self, site_id: int, roles: frozenset[Role], line_id: int | None) -> list[str]:
+        """Slack user ids holding one of ``roles`` on the line (or site-wide), sorted."""
+        return sorted(
+            user_id
+            for user_id, grants in self.grants.items()
+            if any(
+                grant.site_id == site_id and grant.role in roles and grant.line_id == line_id
+                for grant in grants
+            )
+        )
 
     def lines_in_channel(self, channel_id: str) -> list[LineRef]:
         return [line for site in self.sites for line in site.lines if line.channel_id == channel_id]
@@ -107,6 +135,7 @@ def load_snapshot(session: Session) -> PlantSnapshot:
             site.id,
             site.name,
             ZoneInfo(site.timezone),
+            site.slack_team,
             tuple(site.delay_reasons),
             tuple(lines.get(site.id, ())),
             tuple(shifts.get(site.id, ())),
@@ -118,7 +147,19 @@ def load_snapshot(session: Session) -> PlantSnapshot:
         select(Person.slack_user_id, Person.site_id).order_by(Person.site_id.desc())
     ):
         user_sites[user_id] = site_id  # the lowest site id wins for people of several sites
-    return PlantSnapshot(version, sites, user_sites)
+    return PlantSnapshot(version, sites, user_sites, _grants(session))
+
+
+def _grants(session: Session) -> dict[str, frozenset[Grant]]:
+    grants: dict[str, set[Grant]] = {}
+    rows = session.execute(
+        select(
+            Person.slack_user_id, Person.site_id, RoleAssignment.role, RoleAssignment.line_id
+        ).join(RoleAssignment, RoleAssignment.person_id == Person.id)
+    )
+    for user_id, site_id, role, line_id in rows:
+        grants.setdefault(user_id, set()).add(Grant(site_id, role, line_id))
+    return {user_id: frozenset(held) for user_id, held in grants.items()}
 
 
 class PlantCache:

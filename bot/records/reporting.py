@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from bot.plant.shifts import (
     shift_instance,
 )
 from bot.plant.snapshot import LineRef, ShiftRef
+from bot.records.access import require_issue_raiser, require_line_reporter
 from bot.records.audit import audit
 from bot.records.scope import RequestScope, get_line, resolve_shift_instance
 from models import (
@@ -98,6 +99,7 @@ def record_output(
     ImplausibleQuantity instead of saving.
     """
     line = get_line(site=scope.site, code_key=command.line)
+    require_line_reporter(scope, line, user_id=user_id, what="output")
     shift, instance = resolve_shift_instance(
         scope=scope,
         shift_name=command.shift,
@@ -148,9 +150,15 @@ def record_delay(
     at: datetime,
 ) -> SavedEntry:
     line = get_line(site=scope.site, code_key=command.line)
+    require_line_reporter(scope, line, user_id=user_id, what="delays")
     shift, instance = resolve_shift_instance(
         scope=scope, shift_name=None, production_date=None, at=at, usage=USAGE["delay"]
     )
+    logged = _delay_minutes(session, line_id=line.id, shift_id=shift.id, instance=instance)
+    if logged + command.minutes > instance.planned_minutes:
+        if (existing := _by_request_key(session, DelayEntry, request_key)) is not None:
+            return _saved(EntryKind.DELAY, existing, duplicate=True)  # counted in ``logged``
+        raise ImplausibleDelay(line=line, instance=instance, logged=logged, asked=command.minutes)
     entry = DelayEntry(
         **_placed(line, shift, instance),
         **_reported(user_id, at, request_key),
@@ -159,6 +167,45 @@ def record_delay(
         note=command.note,
     )
     return _insert_once(session, entry, EntryKind.DELAY, at=at, audited=None)
+
+
+class ImplausibleDelay(ProdbotError):
+    """More delay than the shift instance has planned minutes left to lose."""
+
+    def __init__(self, *, line: LineRef, instance: ShiftInstance, logged: int, asked: int):
+        room = max(0, instance.planned_minutes - logged)
+        guess = asked // 60
+        # "8h" typed for 8 minutes is the slip this catches most often.
+        did_you_mean = f" Did you mean `{guess}m`?" if asked % 60 == 0 and 0 < guess <= room else ""
+        already = f", and {_clock(logged)} of delays are already logged" if logged else ""
+        super().__init__(
+            f"{_clock(asked)} of delay does not fit into shift {instance.shift_name} on "
+            f"{line.code}: it has {_clock(instance.planned_minutes)} of planned time{already}, "
+            f"so at most {_clock(room)} more can be logged.{did_you_mean}",
+            usage=USAGE["delay"],
+        )
+        self.room = room
+
+
+def _clock(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    return f"{hours}h{rest:02d}m" if hours else f"{rest}m"
+
+
+def _delay_minutes(
+    session: Session, *, line_id: int, shift_id: int, instance: ShiftInstance
+) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(DelayEntry.minutes), 0)).where(
+                DelayEntry.line_id == line_id,
+                DelayEntry.shift_id == shift_id,
+                DelayEntry.production_date == instance.production_date,
+                DelayEntry.voided_at.is_(None),
+            )
+        )
+        or 0
+    )
 
 
 def raise_issue(
@@ -170,6 +217,7 @@ def raise_issue(
     request_key: str,
     at: datetime,
 ) -> SavedEntry:
+    require_issue_raiser(scope, user_id=user_id)
     line = get_line(site=scope.site, code_key=command.line)
     shift, instance = resolve_shift_instance(
         scope=scope,

@@ -3,13 +3,14 @@
 Plain functions over the cached plant snapshot: nothing here writes.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.errors import NoPlantLoaded, NotFound, ProdbotError
+from bot.errors import NoPlantLoaded, NotAllowed, NotFound, ProdbotError
 from bot.plant.shifts import (
     ShiftInstance,
     latest_shift_instance,
@@ -21,17 +22,27 @@ from bot.plant.shifts import (
 from bot.plant.snapshot import LineRef, PlantSnapshot, ShiftRef, SiteRef, load_snapshot
 from models.schemas import ParseContext
 
+logger = logging.getLogger(__name__)
+
 # A lead finishing the paperwork after the shift still reports into the shift that just ended.
 LATE_REPORT_WINDOW = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
 class RequestScope:
-    """The site a request is about, and what the parser needs to know of it."""
+    """The site a request is about, where it was typed, and what the parser needs to know."""
 
     site: SiteRef
     zone: ZoneInfo
     parse_context: ParseContext
+    plant: PlantSnapshot
+    channel_id: str | None
+
+
+NOT_IN_PLANT = (
+    "prodbot does not know you yet: you are not in the plant file of any site. Ask your "
+    "plant admin to add you. To raise an issue, type `/issue` in your line's channel."
+)
 
 
 def request_scope(
@@ -39,21 +50,27 @@ def request_scope(
     *,
     channel_id: str | None,
     user_id: str,
+    team_id: str | None,
     at: datetime,
     plant: PlantSnapshot | None = None,
 ) -> RequestScope:
-    """The site of the channel's line, else the caller's site, else the first site.
+    """The site of the channel's line, else the caller's site; nobody else's.
 
+    ``team_id`` is the Slack workspace the request came from: a site that names its workspace
+    (``slack_team``) is refused to any other. ``None`` only for the demo's own requests.
     ``plant`` is the process's cached snapshot; without it the plant is read afresh.
     """
     plant = plant or load_snapshot(session)
+    if not plant.sites:
+        raise NoPlantLoaded()
     channel_lines = plant.lines_in_channel(channel_id) if channel_id else []
     site_id = channel_lines[0].site_id if channel_lines else plant.user_sites.get(user_id)
     if site_id is None:
-        if not plant.sites:
-            raise NoPlantLoaded()
-        site_id = plant.sites[0].id
+        raise NotAllowed(NOT_IN_PLANT)
     site = plant.site(site_id)
+    if site.slack_team is not None and team_id is not None and team_id != site.slack_team:
+        logger.warning("refused %s from workspace %s for %s", user_id, team_id, site.name)
+        raise NotAllowed(f"{site.name} takes requests from its own Slack workspace only.")
     channel_line = (
         channel_lines[0].code_key
         if len(channel_lines) == 1 and channel_lines[0].site_id == site.id
@@ -65,7 +82,9 @@ def request_scope(
         delay_reasons=site.delay_reasons,
         today=local_date(at, site.zone),
     )
-    return RequestScope(site=site, zone=site.zone, parse_context=context)
+    return RequestScope(
+        site=site, zone=site.zone, parse_context=context, plant=plant, channel_id=channel_id
+    )
 
 
 def get_line(*, site: SiteRef, code_key: str) -> LineRef:

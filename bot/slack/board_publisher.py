@@ -16,13 +16,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.messages.board import DelayLine, IssueLine, OutputLine, ThreadEntry, thread_line
+from bot.messages.board import (
+    DelayLine,
+    IssueLine,
+    OutputLine,
+    ThreadEntry,
+    thread_line,
+    thread_posts,
+)
 from bot.records.reporting import EntryKind, SavedEntry, board_for
 from bot.slack.boards import BoardKey, post_or_update_board
 from models import DelayEntry, Issue, Line, OutputEntry
 
 logger = logging.getLogger(__name__)
 
+# Entries shown in the thread per board refresh; the others are counted. The lines shown are
+# split into posts within Slack's text limit (``bot.messages.board.thread_posts``).
 MAX_LINES_PER_THREAD_POST = 20
 # Slack takes about one message per second per channel: while entries keep arriving, boards
 # are refreshed no more often than this.
@@ -94,7 +103,8 @@ def _publish(
     key: BoardKey,
     events: list[tuple[SavedEntry, datetime]],
 ) -> None:
-    """Redraw the board with the latest numbers, then post what changed into its thread."""
+    """Redraw the board with the latest numbers, then post what changed into its thread: one
+    post, or a few when the entries' notes are too long for one message."""
     entries, at = [saved for saved, _ in events], events[-1][1]
     with session_scope(session_factory) as session:
         channel = session.get_one(Line, key[0]).channel_id
@@ -102,15 +112,13 @@ def _publish(
             return
         view = board_for(session, saved=entries[-1], at=at)
         lines = [thread_line(entry, view) for entry in _thread_entries(session, entries)]
-    if len(lines) > MAX_LINES_PER_THREAD_POST:
-        hidden = len(lines) - MAX_LINES_PER_THREAD_POST
-        lines = [*lines[:MAX_LINES_PER_THREAD_POST], f"…and {hidden} more entries"]
     message_ts = post_or_update_board(
         client, session_factory, key, channel=channel, view=view, at=at
     )
-    client.chat_postMessage(
-        channel=channel, thread_ts=message_ts, text="\n".join(lines), unfurl_links=False
-    )
+    for text in thread_posts(lines, max_lines=MAX_LINES_PER_THREAD_POST):
+        client.chat_postMessage(
+            channel=channel, thread_ts=message_ts, text=text, unfurl_links=False
+        )
 
 
 def _thread_entries(session: Session, entries: Sequence[SavedEntry]) -> list[ThreadEntry]:

@@ -58,7 +58,7 @@ class TextFile(Protocol):
 def send_files_by_dm(
     client: WebClient, *, user_id: str, files: Sequence[TextFile], comment: str
 ) -> str | None:
-    """DM ``files`` to ``user_id``; the error Slack gave when it refused, else None.
+    """DM ``files`` to ``user_id``; why Slack did not take them (to tell the person), else None.
 
     ``files_upload_v2`` needs a channel id, hence the ``conversations.open`` first.
     """
@@ -72,7 +72,10 @@ def send_files_by_dm(
                 for file in files
             ],
         )
-    except (SlackApiError, SlackClientError) as error:
+    except SlackApiError as error:
         logger.exception("files for %s not delivered", user_id)
-        return str(error)
+        return f"Slack answered {error.response.get('error') or error.response.status_code}"
+    except (SlackClientError, OSError):
+        logger.exception("files for %s not delivered", user_id)
+        return "Slack could not be reached"
     return None

@@ -10,7 +10,11 @@ What a file may look like:
 - The header decides the kind: ``good``/``scrap`` make it an entries file, ``minutes``/``reason``
   a delays file, with the columns ``prodbot export`` writes, in any order. The void columns
   (``voided_at``, ``voided_by``, ``void_reason``) may be left out by files from other systems;
-  ``id`` may not, because it is what makes a re-import safe (below).
+  ``id`` may not, because it is what makes a re-import safe (below). The ``*_name`` columns
+  (display names next to Slack user ids) may be there or not and are not read: a name is
+  Slack's to know, not a record's.
+- Times carry a UTC offset, as export writes them in the site's local time
+  (``2026-11-30T06:15:00+01:00``); files from before that, in UTC (``+00:00``), read the same.
 - Sites are matched by name, lines by code and shifts by name, both case-insensitively, the way
   slash commands match them. Lines and shifts the plant file has since retired still match:
   historic records are about the plant as it was.
@@ -44,12 +48,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db import session_scope
 from bot.records.reporting import EntryKind
 from bot.transfer.cells import restore
-from bot.transfer.export import DELAY_COLUMNS, ENTRY_COLUMNS, TEXT_COLUMNS
+from bot.transfer.export import DELAY_COLUMNS, ENTRY_COLUMNS, NAME_COLUMNS, TEXT_COLUMNS
 from bot.transfer.import_rows import DelayRow, EntryRow, ImportPlant, ImportRow, load_plant
 from models import AuditRecord, DelayEntry, OutputEntry
 
 CHUNK_ROWS = 1000
 VOID_COLUMNS = ("voided_at", "voided_by", "void_reason")
+# Export's display names: accepted, never required, never read.
+IGNORED_COLUMNS = frozenset(NAME_COLUMNS)
 
 Progress = Callable[[int, int], None]
 
@@ -87,6 +93,11 @@ class _Layout:
     table: type[OutputEntry] | type[DelayEntry]
     entity: EntryKind
     numbers: tuple[str, ...]  # what was reported: good and scrap, or minutes and reason
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The columns a row is read from: all but the ignored ones."""
+        return tuple(name for name in self.columns if name not in IGNORED_COLUMNS)
 
 
 LAYOUTS = {
@@ -168,7 +179,7 @@ def _detect_kind(header: Sequence[str]) -> ImportKind:
         *(
             f"header: {name!r} is missing"
             for name in expected
-            if name not in columns and name not in VOID_COLUMNS
+            if name not in columns and name not in VOID_COLUMNS and name not in IGNORED_COLUMNS
         ),
     ]
     if problems:
@@ -197,7 +208,7 @@ def _validate(rows: Iterable[_CsvRow], layout: _Layout, plant: ImportPlant) -> l
     problems: list[str] = []
     first_row_of: dict[tuple[str, str], int] = {}
     for row in rows:
-        cells = {name: _cell(name, row.cells.get(name, "")) for name in layout.columns}
+        cells = {name: _cell(name, row.cells.get(name, "")) for name in layout.fields}
         try:
             valid.append(layout.row_model.model_validate(cells, context=plant))
         except ValidationError as exc:

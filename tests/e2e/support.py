@@ -1,5 +1,7 @@
 """Helpers shared by the end-to-end tests (their fixtures are in ``conftest.py``)."""
 
+import csv
+import io
 import itertools
 import time
 from collections.abc import Callable
@@ -9,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.slack.exports import ExportSender
 from tests.fakes.slack_api import Call, FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
 
@@ -111,3 +114,16 @@ def report_audits(session_factory: sessionmaker[Session]) -> list[Any]:
     from models import AuditRecord
 
     return [r for r in all_rows(session_factory, AuditRecord) if r.actor != "plant-file"]
+
+
+def exported_files(fake: FakeSlackAPI, exports: ExportSender) -> dict[str, list[dict[str, str]]]:
+    """Once ``exports`` is idle, the files of the one export DMed: kind (entries, delays,
+    issues) → its CSV rows."""
+    assert exports.wait_until_idle()
+    [complete] = fake.calls_to("files.completeUploadExternal")
+    return {
+        file["title"].split("-")[0]: list(
+            csv.DictReader(io.StringIO(fake.uploads[file["id"]].decode("utf-8")))
+        )
+        for file in complete.args["files"]
+    }

@@ -57,6 +57,18 @@ def test_someone_who_leads_no_line_sees_every_line(
     assert "*press2*" in texts
 
 
+def test_a_stranger_sees_no_site_only_whom_to_ask(
+    slack: SlackSender, fake_slack: FakeSlackAPI
+) -> None:
+    home_opened(slack, "U0STRANGER")
+
+    view = published(fake_slack, "U0STRANGER")
+    texts = block_texts(view["blocks"])
+    assert "prodbot does not know you yet" in texts
+    assert "L1" not in texts and "Riverside" not in texts
+    assert not [b for b in view["blocks"] if b["type"] == "actions"]
+
+
 def test_the_messages_tab_publishes_nothing(slack: SlackSender, fake_slack: FakeSlackAPI) -> None:
     home_opened(slack, "U0LEAD0001", tab="messages")
     home_opened(slack, "U0LEAD0002")

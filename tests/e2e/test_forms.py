@@ -113,13 +113,35 @@ def test_an_output_form_saves_the_entry_as_the_text_form_would(
     assert [getattr(typed, f) for f in fields] == [getattr(entry, f) for f in fields]
 
 
-def test_thousands_separators_and_a_note_are_read_like_the_text_form(
+def test_numbers_and_a_note_are_read_like_the_text_form(
     output_form: Form, session_factory: sessionmaker[Session]
 ) -> None:
-    output_form.submit({"line": choice("press2"), "good": text("1,200"), "note": text("  ok  ")})
+    output_form.submit({"line": choice("l1"), "good": text(" 120 "), "note": text("  ok  ")})
 
     [entry] = all_rows(session_factory, OutputEntry)
-    assert (entry.good, entry.scrap, entry.note) == (1200, 0, "ok")
+    assert (entry.good, entry.scrap, entry.note) == (120, 0, "ok")
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("2.000", "`2.000` could mean 2 or 2000: type it without separators, e.g. `2000`"),
+        ("1,200", "`1,200` could mean 1.2 or 1200: type it without separators, e.g. `1200`"),
+        ("2.5", "'2.5' is not a whole number of units: decimals are not units"),
+    ],
+)
+def test_a_number_the_text_command_refuses_is_refused_under_its_field(
+    output_form: Form,
+    slack: SlackSender,
+    session_factory: sessionmaker[Session],
+    typed: str,
+    problem: str,
+) -> None:
+    reply = output_form.submit({"line": choice("l1"), "good": text(typed)})
+
+    assert reply.json == {"response_action": "errors", "errors": {"good": problem}}
+    assert slack.command("/output", f"L1 {typed}").text.startswith(f"⚠️ {problem}")
+    assert all_rows(session_factory, OutputEntry) == []
 
 
 def test_the_same_submission_delivered_twice_writes_once(

