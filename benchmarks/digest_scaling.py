@@ -7,7 +7,7 @@ production date in each. The production date is the 7th of a month, so the day, 
 month-to-date windows hold the same rows in both; only the history before them differs.
 Prints both timings and the ratio year / week (goal: at most 1.3).
 
-Then posts 200 line shift summaries through the ledger (``post_many``) to a fake Slack that
+Then posts 200 line shift summaries through the outbox (``post_owed``) to a fake Slack that
 takes 100 ms per call and prints the wall time (goal: at most 3 s) and the shortest gap between
 two posts to one channel (goal: never under one second).
 
@@ -45,7 +45,8 @@ from bot.plant.apply import apply_plant
 from bot.plant.file import validate_plant
 from bot.settings import Settings
 from bot.slack.client import make_web_client
-from bot.slack.ledger import DuePost, Message, post_many
+from bot.slack.outbox import Outbox
+from bot.slack.owed_posts import DuePost, Message, post_owed
 from models import DelayEntry, Issue, IssueCategory, IssueStatus, Line, OutputEntry, Shift, Site
 from models import Severity as Sev
 from tests.fakes.slack_api import running_fake_slack
@@ -240,7 +241,7 @@ def _time_digests(factories: dict[str, sessionmaker[Session]]) -> dict[str, floa
 
 
 def _bench_posting(factory: sessionmaker[Session], backend: str) -> bool:
-    """200 shift summaries through the ledger to a fake Slack answering in 100 ms."""
+    """200 shift summaries through the outbox to a fake Slack answering in 100 ms."""
     with factory() as session:
         shift = session.scalars(select(Shift).where(Shift.name == "A")).one()
         posts = []
@@ -268,7 +269,8 @@ def _bench_posting(factory: sessionmaker[Session], backend: str) -> bool:
         )
         client = make_web_client(settings)
         started = time.perf_counter()
-        outcomes = post_many(client=client, session_factory=factory, posts=posts)
+        outbox = Outbox(client=client, session_factory=factory)
+        outcomes = post_owed(outbox, posts, keep_for=timedelta(hours=1))
         elapsed = time.perf_counter() - started
         calls = fake.calls_to("chat.postMessage")
     sent = sum(outcome.sent for outcome in outcomes)

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
         default=Path("plant.toml"), validation_alias=AliasChoices("PRODBOT_PLANT", "plant_file")
     )
     port: int = 3000
+    # How long to wait for PostgreSQL (docs/operations.md, "Database and Slack outages").
+    db_connect_timeout_seconds: int = Field(default=2, ge=2, le=60)
+    db_statement_timeout_ms: int = Field(default=5000, ge=0)
+    db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
 
     @field_validator("database_url")
     @classmethod

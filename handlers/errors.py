@@ -16,10 +16,11 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse, Respond
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import ProdbotError
 from bot.messages.replies import build_implausible_blocks, confirm_value, problem_text
-from bot.records.reporting import ImplausibleQuantity
+from bot.records.plausibility import ImplausibleQuantity
 from bot.slack.responses import respond_ephemeral
 from models.payloads import PayloadError
 from models.schemas import UsageError
@@ -55,7 +56,7 @@ def handle_error(
         case PayloadError():
             logger.warning("refused a button value or form state: %s", error.problem)
             problem = (error.problem, None)
-        case OperationalError():
+        case OperationalError() | PoolTimeout():
             logger.exception("database unavailable", exc_info=error)
             text = DATABASE_DOWN
         case _:

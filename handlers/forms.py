@@ -10,7 +10,9 @@ the same submission delivered twice writes once, and a modal once saved cannot s
 Problems are shown under the field they concern (``response_action="errors"``); an implausible
 quantity turns the form into "Did you mean that?" with a *Save anyway* tick box. The saved entry
 is confirmed by an ephemeral message in the channel the form was opened from, or by a DM when it
-was opened from App Home (or the ephemeral is refused, e.g. the bot is not in the channel).
+was opened from App Home (or the ephemeral is refused, e.g. the bot is not in the channel). What
+follows is the slash command's: the board, and for an issue its owed message with the buttons
+and the pings due at once, none of which can turn into a "not saved" answer (``after_commit``).
 """
 
 from collections.abc import Callable
@@ -36,8 +38,8 @@ from bot.messages.ids import BlockId
 from bot.messages.replies import mrkdwn_problem, report_saved_text
 from bot.plant.people import lines_for_user
 from bot.plant.snapshot import PlantCache
+from bot.records.plausibility import ImplausibleQuantity
 from bot.records.reporting import (
-    ImplausibleQuantity,
     SavedEntry,
     place_of,
     raise_issue,
@@ -47,7 +49,9 @@ from bot.records.reporting import (
 from bot.records.scope import RequestScope, get_line, request_scope
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import WebClient
-from bot.slack.posts import tell_user
+from bot.slack.issues import post_issue_message
+from bot.slack.outbox import Outbox
+from bot.slack.posts import after_commit, tell_user
 from bot.slack.views import View, open_modal
 from handlers.command_scope import caller_team
 from handlers.parsing_forms import (
@@ -61,6 +65,21 @@ from handlers.parsing_forms import (
 from models.payloads import FormMetadata, PayloadError, read_form_metadata
 
 _KIND_BY_ACTION = {action: kind for kind, action in OPEN_FORM_ACTIONS.items()}
+
+# What follows a saved entry beyond its board and confirmation (the same for its slash
+# command): Bolt's client, the outbox, the entry, and the clock it was saved at.
+AfterSaved = Callable[[WebClient, Outbox, SavedEntry, datetime], None]
+
+
+def nothing_more(client: WebClient, outbox: Outbox, saved: SavedEntry, at: datetime) -> None:
+    """Output and delays: the board says it all."""
+
+
+def post_new_issue(client: WebClient, outbox: Outbox, saved: SavedEntry, at: datetime) -> None:
+    """The issue's own message, with its Acknowledge and Resolve buttons, and urgent pings."""
+    post_issue_message(
+        client=client, outbox=outbox, issue_id=saved.id, owed=saved.owed, raised_at=at
+    )
 
 
 def open_report_form(
@@ -133,6 +152,7 @@ class _FormSpec:
     when_block: BlockId  # where problems about the shift (none running…) are shown
     # What the form adds to the record call beyond the command (output: the tick box).
     options: Callable[[dict[str, str]], dict[str, object]] = lambda values: {}
+    after_saved: AfterSaved = nothing_more
 
 
 def _confirmation(values: dict[str, str]) -> dict[str, object]:
@@ -142,7 +162,7 @@ def _confirmation(values: dict[str, str]) -> dict[str, object]:
 
 OUTPUT_FORM = _FormSpec(OUTPUT_FIELDS, record_output, BlockId.SHIFT, _confirmation)
 DELAY_FORM = _FormSpec(DELAY_FIELDS, record_delay, BlockId.LINE)
-ISSUE_FORM = _FormSpec(ISSUE_FIELDS, raise_issue, BlockId.LINE)
+ISSUE_FORM = _FormSpec(ISSUE_FIELDS, raise_issue, BlockId.LINE, after_saved=post_new_issue)
 
 
 def _save(
@@ -188,10 +208,12 @@ def _form_listener(form: _FormSpec) -> Callable[..., None]:
         client: WebClient,
         db: sessionmaker[Session],
         boards: BoardPublisher,
+        outbox: Outbox,
         plant: PlantCache,
     ) -> None:
-        """Every form: validate and record in one unit of work, answer the modal, then confirm and
-        refresh the board. Metadata prodbot did not write is refused under the line."""
+        """Every form: validate and record in one unit of work, answer the modal, then confirm,
+        refresh the board and send what the entry owes. Metadata prodbot did not write is
+        refused under the line."""
         at = datetime.now(UTC)
         user_id = body["user"]["id"]
         values = read_form_values((view.get("state") or {}).get("values") or {})
@@ -235,8 +257,13 @@ def _form_listener(form: _FormSpec) -> Callable[..., None]:
             return
         ack()
         if not saved.duplicate:
-            boards.publish(saved, at)
-            tell_user(client, channel_id=metadata.channel_id, user_id=user_id, text=text)
+            channel_id = metadata.channel_id
+            after_commit(
+                f"{form.fields.kind} {saved.id}",
+                lambda: boards.publish(saved, at),
+                lambda: tell_user(client, channel_id=channel_id, user_id=user_id, text=text),
+                lambda: form.after_saved(client, outbox, saved, at),
+            )
 
     return handle_form
 

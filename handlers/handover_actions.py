@@ -2,8 +2,9 @@
 
 The acknowledgement is written before Slack is acknowledged, as the other listeners do, so a
 refusal (the author, someone who is not a lead of the line) is answered by the error handler;
-the message is redrawn in place last. A button value that is not a handover id prodbot wrote
-gets its own answer (``models.payloads``), an id of no handover "no longer exists".
+the redraw of the message, owed with the acknowledgement, is sent last (``after_commit``). A
+button value that is not a handover id prodbot wrote gets its own answer (``models.payloads``),
+an id of no handover "no longer exists".
 """
 
 from datetime import UTC, datetime
@@ -16,8 +17,8 @@ from bot.db import session_scope
 from bot.messages.handover import already_acknowledged_text
 from bot.messages.ids import ActionId
 from bot.records.handover import acknowledge_handover
-from bot.slack.client import WebClient
-from bot.slack.handovers import update_handover_message
+from bot.slack.outbox import Outbox
+from bot.slack.posts import deliver_after_commit
 from bot.slack.responses import respond_ephemeral
 from models.payloads import read_record_id
 
@@ -31,8 +32,8 @@ def handle_acknowledge_handover(
     body: dict[str, Any],
     action: dict[str, Any],
     respond: Respond,
-    client: WebClient,
     db: sessionmaker[Session],
+    outbox: Outbox,
 ) -> None:
     handover_id = read_record_id(action.get("value"), what="a handover")
     with session_scope(db) as session:
@@ -46,4 +47,4 @@ def handle_acknowledge_handover(
     if not result.changed:
         respond_ephemeral(respond, text=already_acknowledged_text(result.view))
         return
-    update_handover_message(client, result.view)
+    deliver_after_commit(outbox, result.owed, what=f"handover {handover_id}")

@@ -1,8 +1,10 @@
 """The Acknowledge and Resolve buttons of an issue message, and the resolve modal.
 
-Each listener writes first and acknowledges Slack after, as the commands do; Slack calls come
-last. Working before ``ack()`` also matters for refusals: Bolt's threaded runner forgets an
-``ack()`` when the listener raises after it, and then answers Slack with a 404 after 3 seconds.
+Each listener writes first (the status change and the redraw of the issue's message it owes, in
+one unit of work) and acknowledges Slack after, as the commands do; Slack calls come last and
+never raise (``publish_issue_change``), so a failure after the commit is not answered as one.
+Working before ``ack()`` also matters for refusals: Bolt's threaded runner forgets an ``ack()``
+when the listener raises after it, and then answers Slack with a 404 after 3 seconds.
 The modal's acknowledgement closes it, or turns it into an "already resolved" notice when someone
 else was quicker. The permission check runs on every step, the submission included, because a
 submission can be sent without the button ever being pressed.
@@ -30,6 +32,7 @@ from bot.messages.issue import (
 from bot.records.issues import acknowledge_issue, issue_for_actor, resolve_issue
 from bot.slack.client import WebClient
 from bot.slack.issues import publish_issue_change
+from bot.slack.outbox import Outbox
 from bot.slack.responses import respond_ephemeral
 from bot.slack.views import open_modal
 from models import IssueStatus
@@ -55,6 +58,7 @@ def handle_acknowledge_issue(
     respond: Respond,
     client: WebClient,
     db: sessionmaker[Session],
+    outbox: Outbox,
 ) -> None:
     at = _now()
     issue_id = read_record_id(action.get("value"), what=AN_ISSUE)
@@ -64,7 +68,7 @@ def handle_acknowledge_issue(
     if not change.changed:
         respond_ephemeral(respond, text=already_done_text(change.issue, wanted="acknowledge it"))
         return
-    publish_issue_change(client=client, session_factory=db, issue=change.issue, at=at)
+    publish_issue_change(client=client, outbox=outbox, issue=change.issue, owed=change.owed, at=at)
 
 
 def handle_resolve_issue(
@@ -92,6 +96,7 @@ def handle_resolve_submission(
     view: dict[str, Any],
     client: WebClient,
     db: sessionmaker[Session],
+    outbox: Outbox,
 ) -> None:
     at = _now()
     issue_id = read_resolve_metadata(view.get("private_metadata"))
@@ -104,4 +109,4 @@ def handle_resolve_submission(
         ack(response_action="update", view=build_already_done_modal(change.issue))
         return
     ack()
-    publish_issue_change(client=client, session_factory=db, issue=change.issue, at=at)
+    publish_issue_change(client=client, outbox=outbox, issue=change.issue, owed=change.owed, at=at)

@@ -1,7 +1,9 @@
 """``/prod SUBCOMMAND``: status, undo, export, target, handover and help, one function each.
 
-The command is parsed once; each subcommand writes (if it does) in its own unit of work, is
-answered, and only then tells the line channel, as the report commands do.
+The command is parsed once; each subcommand writes (if it does) in its own unit of work, with
+the messages it owes the line channel (a handover, a target announcement), is answered, and
+only then sends them, as the report commands do (``after_commit``: a failure there is logged,
+never answered as "not saved"; what stays owed is sent by the ``deliveries`` job).
 """
 
 from dataclasses import dataclass
@@ -12,7 +14,7 @@ from slack_bolt import Ack, App, Respond
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.messages.handover import handover_not_posted_text, handover_saved_text
+from bot.messages.handover import handover_saved_text
 from bot.messages.ids import Command
 from bot.messages.replies import (
     build_status_blocks,
@@ -23,7 +25,7 @@ from bot.messages.replies import (
     status_text,
     undo_text,
 )
-from bot.messages.targets import target_announcement_text, target_set_text
+from bot.messages.targets import target_set_text
 from bot.numbers.production import compute_line_status
 from bot.plant.people import exportable_line_ids, heads_of_users_sites
 from bot.plant.snapshot import PlantCache
@@ -34,9 +36,8 @@ from bot.records.targets import set_target
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import WebClient
 from bot.slack.exports import ExportJob, ExportSender
-from bot.slack.handovers import post_handover
-from bot.slack.posts import post_now
-from bot.slack.responses import respond_ephemeral
+from bot.slack.outbox import Outbox
+from bot.slack.posts import after_commit, deliver_after_commit
 from bot.transfer.export import check_export_range
 from handlers.command_scope import command_scope
 from handlers.parsing import parse_prod
@@ -67,6 +68,7 @@ class ProdRequest:
     db: sessionmaker[Session]
     boards: BoardPublisher
     exports: ExportSender
+    outbox: Outbox
     scope: RequestScope
     user_id: str
     trigger_id: str
@@ -81,6 +83,7 @@ def handle_prod_command(
     db: sessionmaker[Session],
     boards: BoardPublisher,
     exports: ExportSender,
+    outbox: Outbox,
     plant: PlantCache,
 ) -> None:
     at = datetime.now(UTC)
@@ -94,6 +97,7 @@ def handle_prod_command(
         db,
         boards,
         exports,
+        outbox,
         scope,
         command["user_id"],
         command["trigger_id"],
@@ -145,7 +149,7 @@ def prod_undo(request: ProdRequest) -> None:
         text=undo_text(saved.kind.value, line_code, duplicate=saved.duplicate),
     )
     if not saved.duplicate:
-        request.boards.publish(saved, request.at)
+        after_commit(f"undo {saved.id}", lambda: request.boards.publish(saved, request.at))
 
 
 def prod_export(request: ProdRequest, parsed: ExportCommand) -> None:
@@ -168,23 +172,19 @@ def prod_export(request: ProdRequest, parsed: ExportCommand) -> None:
 
 
 def prod_target(request: ProdRequest, parsed: TargetCommand) -> None:
-    """A dated target override; the line channel is told after the caller."""
+    """A dated target override; the line channel's announcement (owed with it) is sent after
+    the caller is told."""
     with session_scope(request.db) as session:
         change = set_target(
             session, scope=request.scope, command=parsed, user_id=request.user_id, at=request.at
         )
     request.ack(response_type="ephemeral", text=target_set_text(change))
-    if change.changed and change.line_channel:
-        post_now(
-            request.client,
-            channel=change.line_channel,
-            text=target_announcement_text(change),
-            what=f"target change on {change.line_code}",
-        )
+    deliver_after_commit(request.outbox, change.owed, what=f"target change on {change.line_code}")
 
 
 def prod_handover(request: ProdRequest, parsed: HandoverCommand) -> None:
-    """The outgoing lead's note, posted to the line channel with its Acknowledge button."""
+    """The outgoing lead's note, posted (owed with it) to the line channel with its Acknowledge
+    button."""
     with session_scope(request.db) as session:
         recorded = record_handover(
             session,
@@ -195,5 +195,4 @@ def prod_handover(request: ProdRequest, parsed: HandoverCommand) -> None:
             at=request.at,
         )
     request.ack(response_type="ephemeral", text=handover_saved_text(recorded))
-    if not recorded.duplicate and not post_handover(request.client, request.db, recorded.view.id):
-        respond_ephemeral(request.respond, text=handover_not_posted_text(recorded.view))
+    deliver_after_commit(request.outbox, recorded.owed, what=f"handover {recorded.view.id}")

@@ -1,8 +1,10 @@
 """``/output``, ``/delay`` and ``/issue``: parse, record, answer, then update Slack.
 
-Order matters: the entry is committed, then acknowledged (Slack's 3 seconds), and only then
-is the line channel's board updated. A slow or failing Slack Web API delays the board, never the
-answer, and never loses the entry. Typed with no text, each command opens its form instead.
+Order matters: the entry is committed (with the messages it owes, such as an issue's message),
+then acknowledged (Slack's 3 seconds), and only then is Slack told: the line channel's board,
+the owed messages. A slow or failing Slack Web API delays those, never the answer, and never
+loses the entry; a failure after the commit is logged (``after_commit``), never answered as
+"not saved". Typed with no text, each command opens its form instead.
 """
 
 from collections.abc import Callable
@@ -27,14 +29,14 @@ from bot.records.reporting import (
 )
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import WebClient
-from bot.slack.issues import post_issue_message
+from bot.slack.outbox import Outbox
+from bot.slack.posts import after_commit
 from handlers.command_scope import caller_team, command_scope
-from handlers.forms import open_report_form
+from handlers.forms import AfterSaved, nothing_more, open_report_form, post_new_issue
 from handlers.parsing import parse_delay, parse_issue, parse_output
 from models.schemas import DelayCommand, IssueCommand, OutputCommand, ParseContext
 
 C = TypeVar("C", OutputCommand, DelayCommand, IssueCommand)
-AfterSaved = Callable[[WebClient, sessionmaker[Session], SavedEntry], None]
 
 
 @dataclass(frozen=True)
@@ -44,17 +46,12 @@ class ReportCommand(Generic[C]):
     kind: FormKind
     parse: Callable[[str, ParseContext], C]
     record: Callable[..., SavedEntry]
-    after_saved: AfterSaved | None = None
-
-
-def _post_issue_message(client: WebClient, db: sessionmaker[Session], saved: SavedEntry) -> None:
-    """The issue's own message, with its Acknowledge and Resolve buttons, and urgent pings."""
-    post_issue_message(client=client, session_factory=db, issue_id=saved.id)
+    after_saved: AfterSaved = nothing_more
 
 
 OUTPUT = ReportCommand[OutputCommand]("output", parse_output, record_output)
 DELAY = ReportCommand[DelayCommand]("delay", parse_delay, record_delay)
-ISSUE = ReportCommand[IssueCommand]("issue", parse_issue, raise_issue, _post_issue_message)
+ISSUE = ReportCommand[IssueCommand]("issue", parse_issue, raise_issue, post_new_issue)
 
 
 def _command_listener(report: ReportCommand[C]) -> Callable[..., None]:
@@ -66,6 +63,7 @@ def _command_listener(report: ReportCommand[C]) -> Callable[..., None]:
         client: WebClient,
         db: sessionmaker[Session],
         boards: BoardPublisher,
+        outbox: Outbox,
         plant: PlantCache,
     ) -> None:
         """Every report command: parse, record, commit, acknowledge, then update Slack."""
@@ -97,9 +95,11 @@ def _command_listener(report: ReportCommand[C]) -> Callable[..., None]:
             text = report_saved_text(parsed, place_of(scope, saved), duplicate=saved.duplicate)
         ack(response_type="ephemeral", text=text)
         if not saved.duplicate:
-            boards.publish(saved, at)
-            if report.after_saved is not None:
-                report.after_saved(client, db, saved)
+            after_commit(
+                f"{report.kind} {saved.id}",
+                lambda: boards.publish(saved, at),
+                lambda: report.after_saved(client, outbox, saved, at),
+            )
 
     return handle_command
 

@@ -1,18 +1,23 @@
 """What every scheduled job shares: its dependencies, its settings, and which shifts are due."""
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.plant.people import site_heads
 from bot.plant.shifts import ShiftInstance, instances_between
 from bot.slack.client import WebClient
-from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
+from bot.slack.dry_run import DryRunClient, Show
+from bot.slack.outbox import MAX_CONCURRENT_CHANNELS, Outbox, PostOutcome
+from bot.slack.owed_posts import DuePost, Message, post_owed
 from models import Site
 
 # A run catches up on every period that fell due this long before its clock: a scheduler that
@@ -26,6 +31,16 @@ LONGEST_SHIFT = timedelta(hours=24)
 class JobDeps:
     session_factory: sessionmaker[Session]
     client: WebClient
+    channels_at_once: int = MAX_CONCURRENT_CHANNELS
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        """The sender of what the job owes (one per job dependencies, so per process)."""
+        return Outbox(
+            client=self.client,
+            session_factory=self.session_factory,
+            channels_at_once=self.channels_at_once,
+        )
 
 
 class Job(Protocol):
@@ -47,12 +62,18 @@ def shifts_due(
 
 
 def post_due(
-    deps: JobDeps, at: datetime, due: Callable[[Session, datetime], list[DuePost]]
+    deps: JobDeps,
+    at: datetime,
+    due: Callable[[Session, datetime], list[DuePost]],
+    *,
+    keep_for: timedelta,
 ) -> list[PostOutcome]:
-    """Read what is due at ``at`` in one session, then post it (the session closed first)."""
+    """Read what is due at ``at`` in one session, then owe it and send what is newly owed (the
+    session closed first); each post is worth sending for ``keep_for``. What Slack refuses now
+    is the ``deliveries`` job's to retry."""
     with session_scope(deps.session_factory) as session:
         posts = due(session, at)
-    return post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
+    return post_owed(deps.outbox, posts, keep_for=keep_for)
 
 
 def site_review_posts(
@@ -77,3 +98,34 @@ def site_review_posts(
         DuePost(job=job, scope=scope, period=period, message=Message(channel, text, blocks))
         for scope, channel in targets
     ]
+
+
+@contextmanager
+def dry_run_deps(engine: Engine, show: Show) -> Iterator[JobDeps]:
+    """Dependencies under which a job posts nothing and keeps nothing: every Slack call is shown
+    with ``show`` and answered "ok", and all its database work (owed rows, claims, closed
+    boards) is rolled back at the end."""
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # pysqlite begins transactions lazily and a RELEASE outside one commits: take over
+            # and open a real transaction, so that the savepoints nest inside it.
+            driver = connection.connection.driver_connection
+            isolation = getattr(driver, "isolation_level", "")
+            driver.isolation_level = None
+            connection.exec_driver_sql("BEGIN")
+        try:
+            session_factory = sessionmaker(
+                bind=connection,
+                expire_on_commit=False,
+                join_transaction_mode="create_savepoint",
+            )
+            client = DryRunClient(token="xoxb-dry-run", retry_handlers=[])
+            client.show = show
+            deps = JobDeps(session_factory=session_factory, client=client, channels_at_once=1)
+            yield deps
+        finally:
+            transaction.rollback()
+            if sqlite:
+                driver.isolation_level = isolation

@@ -2,11 +2,13 @@
 
 One post to the digest channel and one DM to each head of production (``chat.postMessage`` with
 the user id as channel, which Slack delivers as a DM from the bot), then the chart uploaded into
-the channel post's thread. Each post and the chart upload has its own ledger row, so a re-run
-sends only what is still missing; the chart waits until its channel post has a ``ts``.
+the channel post's thread. Each post and the chart upload is owed once in the outbox
+(``bot.slack.owed_posts``), so a re-run owes nothing again; the chart waits until its channel
+post has a ``ts``, and what Slack refused is retried by the ``deliveries`` job for ``KEEP_FOR``.
 
 A production date on which nothing was planned and nothing was reported (a weekend, a site-wide
-stop) gets no digest.
+stop) gets no digest, nor does one before the site went live that holds no entry
+(``bot.numbers.go_live``).
 """
 
 import logging
@@ -21,11 +23,14 @@ from bot.db import session_scope
 from bot.messages.digest import build_digest_blocks, digest_text
 from bot.messages.weekly import build_repeat_problem_blocks
 from bot.numbers.digest import Digest, compute_digest
+from bot.numbers.go_live import site_period_owed
 from bot.numbers.repeats import RepeatProblem
 from bot.plant.shifts import local_date
+from bot.records.outbox import Owed, owed_keys
 from bot.records.repeat_issues import raise_repeat_problems
-from bot.slack.files import Upload, upload_once
-from bot.slack.ledger import DuePost, PostOutcome, post_many, sent_reference
+from bot.slack.files import Upload, owed_upload
+from bot.slack.outbox import PostOutcome
+from bot.slack.owed_posts import DuePost, outbox_key, owe_and_deliver
 from jobs.base import CATCH_UP, JobDeps, site_review_posts
 from models import Site
 
@@ -34,6 +39,8 @@ logger = logging.getLogger(__name__)
 name = "digest"
 description = "Yesterday's numbers to the digest channel and each head, with a chart, daily."
 CHART_JOB = "digest-chart"
+# Yesterday's numbers are still worth reading today; not tomorrow, when the next digest is out.
+KEEP_FOR = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -65,14 +72,18 @@ def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
                 digest = compute_digest(
                     session, site=site, production_date=production_date, as_of=digest_at
                 )
-                if digest.has_production:
+                if digest.has_production and site_period_owed(
+                    session, site, first=production_date, last=production_date
+                ):
                     due.append(_SiteDigest(site.id, site.digest_channel, digest, repeats))
         posts = [post for site_digest in due for post in _posts(session, site_digest)]
-    outcomes = post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
-    for site_digest in due:
-        if site_digest.channel:
-            outcomes.extend(_upload_chart(deps, site_digest, channel=site_digest.channel))
-    return outcomes
+        # The chart is rendered only when it is owed for the first time.
+        known = owed_keys(session, [_chart_key(site_digest) for site_digest in due])
+        charts = [d for d in due if d.channel and _chart_key(d) not in known]
+    return owe_and_deliver(
+        deps.outbox,
+        [*(post.owed(keep_for=KEEP_FOR) for post in posts), *map(_owed_chart, charts)],
+    )
 
 
 def digests_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:
@@ -101,36 +112,31 @@ def _posts(session: Session, site_digest: _SiteDigest) -> list[DuePost]:
     )
 
 
-def _upload_chart(deps: JobDeps, site_digest: _SiteDigest, *, channel: str) -> list[PostOutcome]:
-    """Upload the chart into the digest's thread once, after the digest itself was sent.
+def _chart_key(site_digest: _SiteDigest) -> str:
+    return outbox_key(CHART_JOB, site_digest.scope, site_digest.period)
 
-    Its ledger row (job ``digest-chart``) records the file id where a post records its ``ts``.
+
+def _owed_chart(site_digest: _SiteDigest) -> Owed:
+    """The chart, owed into the channel digest's thread: the outbox sends it after the digest
+    (owed before it, to the same channel) and records the file id where a post has its ``ts``.
     """
-    thread_ts = sent_reference(deps.session_factory, (name, site_digest.scope, site_digest.period))
-    if thread_ts is None:
-        return []  # the digest is not out yet; the next run uploads the chart after it
+    # matplotlib takes a good part of a second to import: only an owed chart pays for it, not
+    # every `prodbot` command that loads the job registry.
+    from bot.messages.chart import render_target_chart
+
     digest = site_digest.digest
-
-    def render() -> bytes:
-        # matplotlib takes a good part of a second to import: only an upload pays for it, not
-        # every `prodbot` command that loads the job registry.
-        from bot.messages.chart import render_target_chart
-
-        return render_target_chart(
-            digest.planned_lines, site_name=digest.site_name, day=digest.production_date
-        )
-
     upload = Upload(
         filename=f"digest-{site_digest.period}.png",
         title=f"{digest.site_name} · target vs actual · {site_digest.period}",
-        content=render,
+        content=lambda: render_target_chart(
+            digest.planned_lines, site_name=digest.site_name, day=digest.production_date
+        ),
     )
-    outcome = upload_once(
-        client=deps.client,
-        session_factory=deps.session_factory,
-        key=(CHART_JOB, site_digest.scope, site_digest.period),
-        channel=channel,
-        thread_ts=thread_ts,
+    return owed_upload(
+        _chart_key(site_digest),
+        kind=CHART_JOB,
+        channel=str(site_digest.channel),
+        thread_of=outbox_key(name, site_digest.scope, site_digest.period),
         upload=upload,
+        keep_for=KEEP_FOR,
     )
-    return [outcome]

@@ -3,7 +3,8 @@
 On PostgreSQL the leader holds a session-level advisory lock on a connection of its own; when
 the process dies, PostgreSQL closes the connection and a standby's next attempt succeeds. On
 SQLite (one machine by definition) an exclusive lock on a file beside the database does the same.
-The ledger's unique keys still guard every post, so even a brief overlap never posts twice.
+The outbox's unique keys and compare-and-set claims still guard every post, so even a brief
+overlap never posts twice.
 """
 
 import fcntl

@@ -20,9 +20,11 @@ from bot.messages.alerts import (
     missing_report_text,
     missing_reports_dm_text,
 )
+from bot.numbers.go_live import live_lines
 from bot.numbers.pace import MissingReport, missing_reports
 from bot.plant.file import alerts_of
-from bot.slack.ledger import DuePost, Message, PostOutcome
+from bot.slack.outbox import PostOutcome
+from bot.slack.owed_posts import DuePost, Message
 from jobs.base import JobDeps, post_due, shifts_due
 from models import Shift, Site
 
@@ -30,10 +32,13 @@ name = "missing-report"
 description = "Reminds leads of lines without an output entry after a shift; managers an hour on."
 
 MANAGER_DELAY = timedelta(minutes=60)
+# A reminder (or the managers' DM) is worth sending while the report can still be caught up
+# before the next step or shift; later it only nags.
+KEEP_FOR = timedelta(hours=2)
 
 
 def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
-    return post_due(deps, at, _due_reminders)
+    return post_due(deps, at, _due_reminders, keep_for=KEEP_FOR)
 
 
 def _due_reminders(session: Session, at: datetime) -> list[DuePost]:
@@ -54,10 +59,12 @@ def _due_reminders(session: Session, at: datetime) -> list[DuePost]:
 def _missing(
     session: Session, site: Site, *, at: datetime, after_end: timedelta
 ) -> Iterator[list[MissingReport]]:
-    """The unreported lines of each shift instance falling due, one list per instance."""
+    """The unreported lines of each shift instance falling due, one list per instance; a line
+    that went live after the instance ended is owed no reminder for it."""
     for instance in shifts_due(site, at=at, after_end=after_end):
         shift = session.get_one(Shift, instance.shift_id)
-        yield missing_reports(session, lines=site.lines, shift=shift, instance=instance)
+        lines = live_lines(site.lines, ended=instance.end)
+        yield missing_reports(session, lines=lines, shift=shift, instance=instance)
 
 
 def _period(report: MissingReport) -> str:

@@ -6,7 +6,7 @@ runs and however the pace moves afterwards. Only the clock ``at`` is judged: a p
 moment already past is no longer news, so unlike the end-of-shift jobs there is no catch-up.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,20 +18,25 @@ from bot.messages.alerts import (
     pace_alert_text,
     pace_escalation_text,
 )
+from bot.numbers.go_live import live_lines
 from bot.numbers.pace import LinePace, compute_line_pace
 from bot.plant.file import AlertConfig, alerts_of
 from bot.plant.people import line_people
 from bot.plant.shifts import ShiftInstance, instances_between
-from bot.slack.ledger import DuePost, Message, PostOutcome
+from bot.slack.outbox import PostOutcome
+from bot.slack.owed_posts import DuePost, Message
 from jobs.base import LONGEST_SHIFT, JobDeps, post_due
 from models import Role, Shift, Site
 
 name = "pace-check"
 description = "Line channel alert when a shift is heading below target; DM managers when far below."
 
+# A pace alert is news for the next half-hour check or so; an hour late it misleads.
+KEEP_FOR = timedelta(hours=1)
+
 
 def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
-    return post_due(deps, at, _due_alerts)
+    return post_due(deps, at, _due_alerts, keep_for=KEEP_FOR)
 
 
 def _due_alerts(session: Session, at: datetime) -> list[DuePost]:
@@ -40,7 +45,7 @@ def _due_alerts(session: Session, at: datetime) -> list[DuePost]:
         alerts = alerts_of(site)
         for instance in _instances_in_progress(site, at):
             shift = session.get_one(Shift, instance.shift_id)
-            for line in site.lines:
+            for line in live_lines(site.lines, ended=instance.end):
                 if not line.active:
                     continue
                 pace = compute_line_pace(session, line=line, shift=shift, instance=instance, at=at)

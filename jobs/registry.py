@@ -1,10 +1,34 @@
-"""Every scheduled job by name: what ``prodbot jobs list`` shows and ``jobs run`` runs."""
+"""Every scheduled job by name: what ``prodbot jobs list`` shows and ``jobs run`` runs.
 
+Most jobs fire on per-site cron triggers built from the plant (``jobs/scheduler.py``); those in
+``INTERVALS`` fire on a fixed interval, once for all sites.
+"""
+
+from datetime import timedelta
 from types import ModuleType
 
-from jobs import digest, escalations, missing_report, pace_check, shift_summary, weekly_digest
+from jobs import (
+    deliveries,
+    digest,
+    escalations,
+    missing_report,
+    pace_check,
+    shift_summary,
+    weekly_digest,
+)
 
 JOBS: dict[str, ModuleType] = {
     job.name: job
-    for job in (shift_summary, pace_check, missing_report, digest, weekly_digest, escalations)
+    for job in (
+        shift_summary,
+        pace_check,
+        missing_report,
+        digest,
+        weekly_digest,
+        escalations,
+        deliveries,
+    )
 }
+
+# Site-independent jobs and how often they run.
+INTERVALS: dict[str, timedelta] = {deliveries.name: deliveries.EVERY}

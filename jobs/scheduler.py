@@ -2,25 +2,31 @@
 
 APScheduler 3 only fires; it keeps no job store (its FAQ: a store must not be shared between
 processes), so the schedule is built from the plant at start-up and what was posted lives in
-our ledger. Every job computes all periods due up to its clock, so a run that fires late, or
-the catch-up run at start-up after downtime, posts what was missed, and nothing twice.
+our outbox. Every job computes all periods due up to its clock, so a run that fires late, or
+the catch-up run at start-up after downtime, posts what was missed, and nothing twice. Jobs fire
+on cron triggers per site, in its zone, except the registry's ``INTERVALS`` (the ``deliveries``
+job): one interval trigger each, whatever the sites.
 """
 
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.plant.file import alerts_of
 from jobs.base import JobDeps
 from jobs.leader import LeaderLock
-from jobs.registry import JOBS
+from jobs.registry import INTERVALS, JOBS
 from models import Site
 
 logger = logging.getLogger(__name__)
@@ -45,7 +51,7 @@ def run_job(name: str, deps: JobDeps) -> None:
 def schedule_jobs(scheduler: BaseScheduler, deps: JobDeps) -> list[str]:
     """Add every job's triggers, built from the sites in the database; returns the job ids."""
     ids = []
-    for job_name, trigger_id, trigger in _triggers(deps):
+    for job_name, trigger_id, trigger in _triggers(deps.session_factory):
         if job_name not in JOBS:
             continue
         job_id = f"{job_name}:{trigger_id}"
@@ -64,9 +70,35 @@ def schedule_jobs(scheduler: BaseScheduler, deps: JobDeps) -> list[str]:
     return ids
 
 
-def _triggers(deps: JobDeps) -> Iterator[tuple[str, str, CronTrigger]]:
-    with session_scope(deps.session_factory) as session:
-        for site in session.scalars(select(Site).order_by(Site.id)):
+@dataclass(frozen=True)
+class NextRun:
+    site: str | None  # None for a job that is not on a site's schedule
+    at: datetime  # in the trigger's time zone: the site's
+
+
+def next_runs(session_factory: sessionmaker[Session], now: datetime) -> dict[str, list[NextRun]]:
+    """When each job fires next after ``now``, at each site (``prodbot jobs list``)."""
+    with session_scope(session_factory) as session:
+        sites = {f"site{site.id}": site.name for site in session.scalars(select(Site))}
+    soonest: dict[tuple[str, str | None], datetime] = {}
+    for job_name, trigger_id, trigger in _triggers(session_factory):
+        at = trigger.get_next_fire_time(None, now)
+        key = (job_name, sites.get(trigger_id.split(":")[0]))
+        if at is not None and (key not in soonest or at < soonest[key]):
+            soonest[key] = at
+    runs: dict[str, list[NextRun]] = {}
+    for (job_name, site), at in sorted(soonest.items(), key=lambda item: item[1]):
+        runs.setdefault(job_name, []).append(NextRun(site, at))
+    return runs
+
+
+def _triggers(session_factory: sessionmaker[Session]) -> Iterator[tuple[str, str, BaseTrigger]]:
+    with session_scope(session_factory) as session:
+        sites = session.scalars(select(Site).order_by(Site.id)).all()
+        # Not per site: once, however many sites; nothing is owed before a site is loaded.
+        for job_name, every in INTERVALS.items() if sites else ():
+            yield job_name, "every", IntervalTrigger(seconds=every.total_seconds(), timezone=UTC)
+        for site in sites:
             zone = site.timezone
             alerts = alerts_of(site)
             yield (

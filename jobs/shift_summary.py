@@ -1,9 +1,10 @@
 """``shift-summary``: after each shift end + report grace, the shift's numbers to each line channel.
 
-It also redraws the shift's live board one last time, with the shift's final numbers.
+It also redraws the shift's live board one last time, with the shift's final numbers, when the
+summary is owed. A summary Slack refused is retried by the ``deliveries`` job for ``KEEP_FOR``.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,36 +12,39 @@ from sqlalchemy.orm import Session
 from bot.db import session_scope
 from bot.messages.handover import unacknowledged_handover_text
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
+from bot.numbers.go_live import line_live_by
 from bot.numbers.production import compute_shift_board
 from bot.plant.file import alerts_of
 from bot.records.handover import pending_handover
+from bot.records.outbox import owe_all
 from bot.slack.boards import BoardKey, finalise_board
-from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
+from bot.slack.outbox import PostOutcome
+from bot.slack.owed_posts import DuePost, Message
 from jobs.base import JobDeps, shifts_due
 from models import Shift, Site
 
 name = "shift-summary"
 description = "Each line's shift numbers to its channel, after the shift ends + report grace."
 
+# A summary is read during the next shift or two; half a day late it is history.
+KEEP_FOR = timedelta(hours=12)
+
 
 def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
     with session_scope(deps.session_factory) as session:
         due = _due_summaries(session, at)
-    outcomes = post_many(
-        client=deps.client,
-        session_factory=deps.session_factory,
-        posts=[post for post, _ in due.values()],
-    )
-    for outcome in outcomes:
-        if outcome.sent:
-            finalise_board(deps.client, deps.session_factory, due[outcome.key][1], at=at)
+        owed = [post.owed(keep_for=KEEP_FOR) for post, _ in due.values()]
+        ids = owe_all(session, owed, at=datetime.now(UTC))
+    outcomes = deps.outbox.deliver(list(ids.values()))
+    # Each board closes once, with its newly owed summary, whether Slack took the summary now
+    # or the ``deliveries`` job sends it later.
+    for key in ids:
+        finalise_board(deps.client, deps.session_factory, due[key][1], at=at)
     return outcomes
 
 
-def _due_summaries(
-    session: Session, at: datetime
-) -> dict[tuple[str, str, str], tuple[DuePost, BoardKey]]:
-    """Ledger key → (the summary post, the board it closes: line id, shift id, date)."""
+def _due_summaries(session: Session, at: datetime) -> dict[str, tuple[DuePost, BoardKey]]:
+    """Outbox key → (the summary post, the board it closes: line id, shift id, date)."""
     due = {}
     for site in session.scalars(select(Site).order_by(Site.id)):
         grace = timedelta(minutes=alerts_of(site).report_grace_minutes)
@@ -54,6 +58,10 @@ def _due_summaries(
                 )
                 if view.target is None and not view.totals.output_entries:
                     continue  # not planned on this line (or a planned stop) and nothing reported
+                if not line_live_by(line, instance.end) and not (
+                    view.totals.output_entries or view.totals.delay_minutes
+                ):
+                    continue  # it ended before the line went live, and holds no entry
                 blocks = build_shift_summary_blocks(
                     view,
                     reported=view.totals.output_entries > 0,

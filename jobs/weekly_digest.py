@@ -1,10 +1,12 @@
 """``weekly-digest``: Monday 07:30 in the site's zone, the ISO week before, for the whole site.
 
-One post to the digest channel and one DM to each head of production, each with its own ledger
-row (job ``weekly-digest``, period the ISO week such as ``2026-W47``), so a re-run sends only
-what is still missing. The review is computed as of the Monday 07:30 it belongs to, not the run's
-clock, so a catch-up run posts what the punctual one would have. A week in which nothing was
-planned and nothing was reported gets no review.
+One post to the digest channel and one DM to each head of production, each owed once in the
+outbox (key ``weekly-digest|<scope>|<ISO week such as 2026-W47>``), so a re-run owes nothing
+again; what Slack refused is retried by the ``deliveries`` job for ``KEEP_FOR``. The review is
+computed as of the Monday 07:30 it belongs to, not the run's clock, so a catch-up run posts what
+the punctual one would have. A week in which nothing was planned and nothing was reported gets
+no review, nor does a week that ended before the site went live and holds no entry
+(``bot.numbers.go_live``).
 """
 
 from datetime import UTC, date, datetime, time, timedelta
@@ -15,10 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.db import session_scope
 from bot.messages.weekly import build_weekly_blocks, weekly_text
+from bot.numbers.go_live import site_period_owed
 from bot.numbers.weekly import WEEK, WeeklyReview, compute_weekly_review
 from bot.plant.file import alerts_of
 from bot.plant.shifts import local_date
-from bot.slack.ledger import DuePost, PostOutcome, post_many
+from bot.slack.outbox import PostOutcome
+from bot.slack.owed_posts import DuePost, post_owed
 from jobs.base import CATCH_UP, JobDeps, site_review_posts
 from models import Site
 
@@ -28,6 +32,8 @@ description = "Last week's attainment, losses and trend, repeat problems and rep
 # The scheduler fires this job Mondays at this local time (jobs/scheduler.py).
 WEEKLY_TIME = time(7, 30)
 MONDAY = 0
+# The week's review is still read until mid-week; after that the next one is what matters.
+KEEP_FOR = timedelta(days=3)
 
 
 def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
@@ -45,9 +51,10 @@ def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
                     as_of=review_at,
                 )
             ).has_production
+            and site_period_owed(session, site, first=first, last=review.last)
             for post in _posts(session, site, review)
         ]
-    return post_many(client=deps.client, session_factory=deps.session_factory, posts=posts)
+    return post_owed(deps.outbox, posts, keep_for=KEEP_FOR)
 
 
 def weeks_due(site: Site, *, at: datetime) -> list[tuple[datetime, date]]:

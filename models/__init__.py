@@ -1,7 +1,8 @@
 """SQLAlchemy tables, pydantic schemas for input, and the Alembic migrations."""
 
-from models.enums import IssueCategory, IssueStatus, Role, Severity
+from models.enums import IssueCategory, IssueStatus, OutboxStatus, Role, Severity
 from models.handover import Handover
+from models.outbox import OutboxItem
 from models.tables import (
     AuditRecord,
     Base,
@@ -9,7 +10,6 @@ from models.tables import (
     DelayEntry,
     Issue,
     IssueEvent,
-    LedgerPost,
     Line,
     OutputEntry,
     Person,
@@ -30,8 +30,9 @@ __all__ = [
     "IssueCategory",
     "IssueEvent",
     "IssueStatus",
-    "LedgerPost",
     "Line",
+    "OutboxItem",
+    "OutboxStatus",
     "OutputEntry",
     "Person",
     "Role",

@@ -37,3 +37,12 @@ class IssueStatus(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     RESOLVED = "resolved"
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where a message the bot owes Slack stands (``models.outbox``)."""
+
+    PENDING = "pending"  # owed: being sent, or waiting for its next attempt
+    SENT = "sent"
+    DROPPED = "dropped"  # no longer applies (say, a ping for an issue since acknowledged)
+    EXPIRED = "expired"  # not sent in time; logged at WARNING

@@ -107,6 +107,12 @@ class Site(Base):
         server_default="0",
         comment="bumped by every plant change, so caches know to reload",
     )
+    live_since: Mapped[datetime | None] = mapped_column(
+        comment="the plant load that created the site; NULL: live since before it was recorded"
+    )
+    live_from: Mapped[date | None] = mapped_column(
+        Date, comment="the plant file's live_from: live from local midnight of this date"
+    )
 
     lines: Mapped[list["Line"]] = relationship(back_populates="site", order_by="Line.code")
     shifts: Mapped[list["Shift"]] = relationship(back_populates="site", order_by="Shift.start")
@@ -127,6 +133,9 @@ class Line(Base):
     unit_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     downtime_cost_per_hour: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    live_since: Mapped[datetime | None] = mapped_column(
+        comment="the plant load that added the line (a re-activated line keeps it)"
+    )
 
     site: Mapped[Site] = relationship(back_populates="lines")
 
@@ -333,26 +342,3 @@ class ShiftBoard(Base):
     channel_id: Mapped[str] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime]
-
-
-class LedgerPost(Base):
-    """One post a scheduled job makes, keyed by (job, scope, period): the exactly-once ledger.
-
-    A run claims the row before posting and marks it sent with Slack's ``ts`` after; the unique
-    key makes a second run, a re-run after a crash or a second scheduler process find the row
-    and stand back. A post Slack refused is released (``claimed_at`` cleared) for the next run.
-    """
-
-    __tablename__ = "post_ledger"
-    __table_args__ = (UniqueConstraint("job", "scope", "period", name="uq_post_ledger_key"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(String(40))
-    scope: Mapped[str] = mapped_column(String(100), comment="e.g. line:3, site:1, user:U123")
-    period: Mapped[str] = mapped_column(String(60), comment="e.g. 2026-11-18/A, 2026-11-18")
-    claimed_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    sent_at: Mapped[datetime | None]
-    channel_id: Mapped[str | None] = mapped_column(String(32))
-    message_ts: Mapped[str | None] = mapped_column(String(32))
-    last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,12 +1,12 @@
 """What the scheduled reports (daily digest, weekly review) sent: the fake Slack's posts, the
-ledger rows, and Slack's size limits."""
+outbox rows, and Slack's size limits."""
 
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from models import LedgerPost, Site
+from models import OutboxItem, OutboxStatus, Site
 from tests.fakes.slack_api import FakeSlackAPI
 
 DIGEST_CHANNEL = "C0DIGEST01"
@@ -21,11 +21,12 @@ def site_id(session_factory: sessionmaker[Session]) -> int:
         return session.scalars(select(Site.id)).one()
 
 
-def ledger(session_factory: sessionmaker[Session]) -> list[tuple[str, str, str, bool]]:
-    """(job, scope, period, sent) of every ledger row."""
+def outbox_rows(session_factory: sessionmaker[Session]) -> list[tuple[str, bool]]:
+    """(key, sent) of every outbox row, by key; a sent row has its Slack ts (or file id)."""
     with session_factory() as session:
-        rows = session.scalars(select(LedgerPost).order_by(LedgerPost.job, LedgerPost.scope))
-        return [(r.job, r.scope, r.period, r.sent_at is not None) for r in rows]
+        rows = session.scalars(select(OutboxItem).order_by(OutboxItem.key)).all()
+        assert all(bool(r.message_ts) == (r.status is OutboxStatus.SENT) for r in rows)
+        return [(r.key, r.status is OutboxStatus.SENT) for r in rows]
 
 
 def posts(fake_slack: FakeSlackAPI) -> dict[str, dict[str, Any]]:

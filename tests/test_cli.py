@@ -3,10 +3,12 @@
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +17,7 @@ from bot.db import make_engine, make_session_factory, session_scope
 from models import OutputEntry, Site
 from tests.conftest import SAMPLE_PLANT
 from tests.db_rows import in_shift
+from tests.fakes.slack_api import FakeSlackAPI
 
 PRODBOT = str(Path(sys.executable).with_name("prodbot"))
 
@@ -24,13 +27,13 @@ class Cli:
         self.directory = directory
         self.database_url = f"sqlite:///{directory / 'cli.db'}"
 
-    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def __call__(self, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith("SLACK_") and key not in {"DATABASE_URL", "PRODBOT_PLANT"}
         }
-        env.update(DATABASE_URL=self.database_url, COLUMNS="300")
+        env.update(DATABASE_URL=self.database_url, COLUMNS="300", **settings)
         return subprocess.run(
             [PRODBOT, *args],
             cwd=self.directory,
@@ -241,3 +244,131 @@ def test_manifest_with_url_points_commands_and_buttons_at_the_events_endpoint(cl
     }
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is False
+
+
+def test_plant_load_without_a_path_reads_prodbot_plant_else_plant_toml(
+    cli: Cli, plant_file: Path, tmp_path: Path
+) -> None:
+    assert cli("db", "upgrade").returncode == 0
+    elsewhere = tmp_path / "plants" / "riverside.toml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(SAMPLE_PLANT.replace('name = "Riverside"', 'name = "Riverside 2"'))
+
+    from_setting = cli("plant", "load", PRODBOT_PLANT=str(elsewhere))
+    from_folder = cli("plant", "load")  # ./plant.toml
+
+    assert from_setting.returncode == 0, from_setting.stderr
+    assert from_setting.stdout.startswith("Riverside 2: ")
+    assert from_folder.returncode == 0, from_folder.stderr
+    assert from_folder.stdout.startswith("Riverside: ")
+
+
+def test_plant_load_of_a_missing_default_file_names_it(cli: Cli, tmp_path: Path) -> None:
+    assert cli("db", "upgrade").returncode == 0
+
+    result = cli("plant", "load", PRODBOT_PLANT=str(tmp_path / "nowhere.toml"))
+
+    assert result.returncode == 1
+    assert "nowhere.toml was not loaded" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+NEXT_RUN = re.compile(
+    r"^    next run: (\w{3} \d{4}-\d\d-\d\d \d\d:\d\d) (\w+) \(([\w/]+)\) at (.+)$"
+)
+
+
+def _next_digest(now: datetime) -> str:
+    """When the sample plant's daily 07:00 digest fires next after ``now``, in Berlin."""
+    local = now.astimezone(ZoneInfo("Europe/Berlin"))
+    due = local.replace(hour=7, minute=0, second=0, microsecond=0)
+    if due <= local:
+        due = (local + timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0)
+    return f"{due:%a %Y-%m-%d %H:%M}"
+
+
+def test_jobs_list_shows_each_jobs_next_run_in_the_sites_zone(loaded: Cli) -> None:
+    before = _next_digest(datetime.now(UTC))
+    result = loaded("jobs", "list")
+    after = _next_digest(datetime.now(UTC))
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    runs = {
+        lines[index - 1].split()[0]: NEXT_RUN.match(line)
+        for index, line in enumerate(lines)
+        if line.startswith("    next run:")
+    }
+    for job in ("shift-summary", "pace-check", "missing-report", "digest", "weekly-digest"):
+        match = runs[job]
+        assert match is not None, result.stdout
+        assert match.group(2) in {"CET", "CEST"}
+        assert match.group(3, 4) == ("Europe/Berlin", "Riverside")
+    assert runs["digest"].group(1) in {before, after}  # type: ignore[union-attr]
+
+
+def test_jobs_list_before_any_plant_says_nothing_is_scheduled(cli: Cli) -> None:
+    assert cli("db", "upgrade").returncode == 0
+
+    result = cli("jobs", "list")
+
+    assert result.returncode == 0, result.stderr
+    assert "shift-summary" in result.stdout
+    assert "next run:" not in result.stdout
+    assert "No site is loaded, so nothing is scheduled" in result.stdout
+
+
+SLACK = {"SLACK_BOT_TOKEN": "xoxb-test-token"}
+
+
+def test_jobs_run_at_without_an_offset_is_the_sites_local_time(
+    loaded: Cli, fake_slack: FakeSlackAPI
+) -> None:
+    result = loaded(
+        "jobs", "run", "escalations", "--at", "2026-07-01T07:00:00",
+        SLACK_API_URL=fake_slack.base_url, **SLACK,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert (
+        "--at 2026-07-01T07:00:00 is taken as 2026-07-01 07:00 CEST (Europe/Berlin), "
+        "the time at Riverside"
+    ) in result.stdout
+    assert "escalations: 0 posted" in result.stdout
+
+
+def test_jobs_run_at_without_an_offset_needs_site_when_there_are_several(
+    loaded: Cli, tmp_path: Path, fake_slack: FakeSlackAPI
+) -> None:
+    lakeside = tmp_path / "lakeside.toml"
+    lakeside.write_text(
+        SAMPLE_PLANT.replace('name = "Riverside"', 'name = "Lakeside"')
+        .replace("Europe/Berlin", "America/Chicago")
+        .replace('code = "L1"', 'code = "LK1"')
+        .replace('code = "press2"', 'code = "LK2"')
+    )
+    assert loaded("plant", "load", str(lakeside)).returncode == 0, "second site"
+    slack = {"SLACK_API_URL": fake_slack.base_url, **SLACK}
+
+    ambiguous = loaded("jobs", "run", "escalations", "--at", "2026-11-18T07:00", **slack)
+    with_site = loaded(
+        "jobs", "run", "escalations", "--at", "2026-11-18T07:00", "--site", "lakeside", **slack
+    )
+    unknown = loaded(
+        "jobs", "run", "escalations", "--at", "2026-11-18T07:00", "--site", "X", **slack
+    )
+    with_offset = loaded("jobs", "run", "escalations", "--at", "2026-11-18T07:00:00+01:00", **slack)
+
+    assert ambiguous.returncode == 2
+    assert ambiguous.stderr.splitlines() == [
+        "prodbot jobs run: --at has no UTC offset and there are 2 sites (Riverside, Lakeside): "
+        "add --site NAME or the offset"
+    ]
+    assert with_site.returncode == 0, with_site.stderr
+    assert "2026-11-18 07:00 CST (America/Chicago), the time at Lakeside" in with_site.stdout
+    assert unknown.returncode == 2
+    assert unknown.stderr.splitlines() == [
+        "prodbot jobs run: no site is named 'X'; sites: Riverside, Lakeside"
+    ]
+    assert with_offset.returncode == 0, with_offset.stderr
+    assert "taken as" not in with_offset.stdout

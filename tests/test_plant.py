@@ -21,7 +21,6 @@ from models import (
     Person,
     Role,
     RoleAssignment,
-    Severity,
     Shift,
     Site,
     Target,
@@ -67,149 +66,6 @@ def problems_of(path: Path) -> list[str]:
     return caught.value.problems
 
 
-def test_sample_plant_file_loads(plant_toml: Path) -> None:
-    plant = read_plant_file(plant_toml)
-
-    assert plant.site.name == "Riverside"
-    assert plant.site.zone.key == "Europe/Berlin"
-    assert plant.site.digest_time == time(7, 0)
-    assert plant.site.delay_reasons[0] == "breakdown"
-    assert [s.name for s in plant.shifts] == ["A", "B", "C"]
-    assert plant.shifts[2].start == time(22) and plant.shifts[2].end == time(6)
-    assert plant.lines[0].unit_cost == Decimal("0.40")
-    assert plant.lines[0].targets == {"A": 800, "B": 800, "C": 600}
-    assert plant.lines[1].unit == "parts" and plant.lines[1].ideal_rate is None
-    assert plant.calendar[0].day == date(2026, 12, 24)
-    assert plant.alerts.escalation[Severity.CRITICAL] == [0, 15]
-
-
-def test_alerts_and_optional_keys_have_defaults(tmp_path: Path) -> None:
-    minimal = """\
-[site]
-name = "Small"
-timezone = "America/Chicago"
-
-[[shifts]]
-name = "day"
-start = "07:00"
-end = "15:30"
-days = ["fri", "mon"]
-
-[[lines]]
-code = "pack_1"
-name = "Packing"
-channel = "G0PACK1"
-"""
-    plant = read_plant_file(write(tmp_path, minimal))
-
-    assert plant.site.digest_time == time(7, 0)
-    assert plant.site.heads == [] and plant.site.digest_channel is None
-    assert plant.shifts[0].days == ["mon", "fri"]
-    assert plant.lines[0].unit == "units" and plant.lines[0].targets == {}
-    assert plant.alerts.pace_alert == 0.90 and plant.alerts.pace_escalate == 0.75
-    assert plant.alerts.report_grace_minutes == 15
-    assert plant.alerts.missing_report_minutes == 30
-    assert plant.alerts.model_dump(mode="json")["escalation"] == {
-        "critical": [0, 15],
-        "high": [15, 60],
-        "medium": [240],
-    }
-
-
-def test_a_file_with_mistakes_is_refused_with_every_problem(
-    tmp_path: Path, session: Session
-) -> None:
-    broken = (
-        SAMPLE_PLANT.replace('"Europe/Berlin"', '"Europe/Berlinn"')
-        .replace("targets = { A = 400, B = 400 }", "targets = { A = -5, X = 400 }")
-        .replace('start = "14:00"\nend = "22:00"', 'start = "25:00"\nend = "22:00"')
-        .replace('code = "press2"', 'code = "l1"')
-        .replace('unit = "parts"', 'unit = "parts"\ncolour = "blue"')
-        .replace("pace_escalate = 0.75", "pace_escalate = 0.95")
-        .replace('operators = ["U0OPER0001"]', 'operators = ["oper1"]')
-        .replace('heads = ["U0HEAD0001"]', 'heads = ["U0HEAD0001"]\nslack_team = "factory"')
-    )
-    path = write(tmp_path, broken)
-
-    problems = problems_of(path)
-
-    assert all(problem.startswith(f"{path}: ") for problem in problems)
-    keys_and_texts = [problem.removeprefix(f"{path}: ") for problem in problems]
-    assert sorted(keys_and_texts) == sorted(
-        [
-            "site.timezone: unknown time zone 'Europe/Berlinn' "
-            "(use an IANA name like 'Europe/Berlin')",
-            "shifts[1].start: expected a time \"HH:MM\" from 00:00 to 23:59, got '25:00'",
-            "lines[1].colour: unknown key",
-            "lines[1].targets.A: input should be greater than or equal to 0 (got -5)",
-            "lines[1].targets.X: unknown shift 'X' (shifts are A, B, C)",
-            "lines[1].code: duplicate line code 'l1' (also lines[0])",
-            "alerts: pace_escalate (0.95) is above pace_alert (0.9)",
-            "lines[0].operators[0]: 'oper1' is not a Slack user id (U or W, then capitals/digits)",
-            "site.slack_team: 'factory' is not a Slack workspace id (T or E, then capitals/digits)",
-        ]
-    )
-    assert sum(row_counts(session).values()) == 0
-
-
-def test_more_mistakes_are_reported_with_their_key_paths(tmp_path: Path) -> None:
-    broken = (
-        SAMPLE_PLANT.replace('heads = ["U0HEAD0001"]', 'heads = ["boss"]')
-        .replace('days = ["mon", "tue", "wed", "thu", "fri"]\nbreak_minutes = 30', "days = []", 1)
-        .replace('name = "C"', 'name = "a"')
-        .replace("lines = []\nshifts = []", 'lines = ["L9"]\nshifts = ["Z"]')
-        .replace("medium = [240]", "medium = [240, 480, 960], urgent = [0]")
-    )
-
-    problems = [p.split(": ", 1)[1] for p in problems_of(write(tmp_path, broken))]
-
-    assert "site.heads[0]: 'boss' is not a Slack user id (U or W, then capitals/digits)" in problems
-    assert "shifts[0].days: list should have at least 1 item after validation, not 0" in problems
-    assert "shifts[2].name: duplicate shift name 'a' (also shifts[0])" in problems
-    assert "calendar[0].lines[0]: unknown line 'L9' (lines are L1, press2)" in problems
-    assert "calendar[0].shifts[0]: unknown shift 'Z' (shifts are A, B)" in problems
-    assert "alerts.escalation.medium: list should have at most 2 items after validation, not 3" in (
-        problems
-    )
-    assert any(p.startswith("alerts.escalation.urgent: input should be 'low'") for p in problems)
-
-
-def test_two_calendar_entries_for_the_same_day_and_scope_are_refused(tmp_path: Path) -> None:
-    repeated = SAMPLE_PLANT.replace(
-        "[alerts]", '[[calendar]]\ndate = 2026-12-24\nreason = "Again"\n\n[alerts]'
-    )
-
-    problems = problems_of(write(tmp_path, repeated))
-
-    assert [p.split(": ", 1)[1] for p in problems] == [
-        "calendar[1]: same date, lines and shifts as calendar[0]"
-    ]
-
-
-def test_a_shift_that_starts_when_it_ends_is_refused(tmp_path: Path) -> None:
-    broken = SAMPLE_PLANT.replace(
-        'start = "22:00"\nend = "06:00"', 'start = "22:00"\nend = "22:00"'
-    )
-
-    problems = problems_of(write(tmp_path, broken))
-
-    assert [p.split(": ", 1)[1] for p in problems] == ["shifts[2]: start and end are the same time"]
-
-
-def test_toml_syntax_error_gives_line_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path, '[site]\nname = "Riverside\ntimezone = "UTC"\n')
-
-    assert problems_of(path) == [
-        f"{path}: line 2, column 18: not valid TOML: Illegal character '\\n'"
-    ]
-
-
-def test_missing_file_is_a_plant_file_error(tmp_path: Path) -> None:
-    path = tmp_path / "absent.toml"
-
-    assert problems_of(path) == [f"{path}: no such file"]
-
-
 def test_apply_creates_the_plant(plant_toml: Path, session: Session) -> None:
     changes = apply_plant(session=session, plant=read_plant_file(plant_toml), at=AT)
     session.commit()
@@ -222,11 +78,13 @@ def test_apply_creates_the_plant(plant_toml: Path, session: Session) -> None:
         None,
     )
     assert site.alert_settings["escalation"]["critical"] == [0, 15]
+    assert (site.live_since, site.live_from) == (AT, None)  # live from this first load
     assert "site Riverside: created" in changes
     shifts = {s.name: s for s in session.scalars(select(Shift))}
     assert shifts["C"].start == time(22) and shifts["C"].weekdays[0] == "mon"
     lines = {ln.code: ln for ln in session.scalars(select(Line))}
     assert lines["press2"].code_key == "press2" and lines["L1"].unit_cost == Decimal("0.4")
+    assert {line.live_since for line in lines.values()} == {AT}
     targets = {
         (t.line_id, t.shift_id): t.units
         for t in session.scalars(select(Target))
@@ -391,4 +249,24 @@ def test_a_removed_line_comes_back_active_with_its_id(
         session.commit()
         line = session.get(Line, press2_id)
         assert line is not None and line.active and line.code == "PRESS2"
+        assert line.live_since == AT  # back, but live since it was first loaded
         assert "line PRESS2: code 'press2' → 'PRESS2', active False → True" in changes
+
+
+def test_live_from_is_stored_and_a_change_to_it_is_reported(
+    plant_toml: Path, session_factory: sessionmaker[Session]
+) -> None:
+    with session_factory() as session:
+        apply_plant(session=session, plant=read_plant_file(plant_toml), at=AT)
+        session.commit()
+    with_live_from = SAMPLE_PLANT.replace("[[shifts]]", "live_from = 2026-05-25\n\n[[shifts]]", 1)
+    with session_factory() as session:
+        changes = apply_plant(
+            session=session,
+            plant=read_plant_file(write(plant_toml.parent, with_live_from)),
+            at=LATER,
+        )
+        session.commit()
+        site = session.scalars(select(Site)).one()
+        assert (site.live_from, site.live_since) == (date(2026, 5, 25), AT)
+        assert changes == ["site Riverside: live_from None → '2026-05-25'"]

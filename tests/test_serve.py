@@ -1,6 +1,7 @@
 """`prodbot serve` as an operator runs it: gunicorn in its own process, Slack faked over HTTP."""
 
 import csv
+import json
 import os
 import signal
 import socket
@@ -140,3 +141,11 @@ def test_health_check_answers_when_the_database_does(served: SlackSender) -> Non
     health = served.url.replace("/slack/events", "/healthz")
     with urllib.request.urlopen(health, timeout=5) as response:
         assert (response.status, response.read()) == (200, b"ok\n")
+
+
+def test_readiness_names_the_database_and_slack(served: SlackSender) -> None:
+    ready = served.url.replace("/slack/events", "/readyz")
+    with urllib.request.urlopen(ready, timeout=5) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/json"
+        assert json.loads(response.read()) == {"database": "ok", "slack": "ok"}

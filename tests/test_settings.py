@@ -148,3 +148,39 @@ def test_slack_api_url_always_ends_with_a_slash() -> None:
     settings = Settings(slack_api_url="http://127.0.0.1:9/api", _env_file=None)
 
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
+
+
+def test_database_limits_have_defaults_and_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    defaults = Settings(_env_file=None)
+    monkeypatch.setenv("DB_CONNECT_TIMEOUT_SECONDS", "5")
+    monkeypatch.setenv("DB_STATEMENT_TIMEOUT_MS", "0")
+    monkeypatch.setenv("DB_POOL_TIMEOUT_SECONDS", "0.5")
+    given = Settings(_env_file=None)
+
+    assert (
+        defaults.db_connect_timeout_seconds,
+        defaults.db_statement_timeout_ms,
+        defaults.db_pool_timeout_seconds,
+    ) == (2, 5000, 2.0)
+    assert (
+        given.db_connect_timeout_seconds,
+        given.db_statement_timeout_ms,
+        given.db_pool_timeout_seconds,
+    ) == (5, 0, 0.5)
+
+
+def test_a_setting_out_of_range_stops_a_command_with_one_line(tmp_path: Path) -> None:
+    result = serve(
+        tmp_path,
+        SLACK_BOT_TOKEN=TOKEN,
+        SLACK_SIGNING_SECRET=SIGNING,
+        DB_CONNECT_TIMEOUT_SECONDS="1",
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "prodbot: DB_CONNECT_TIMEOUT_SECONDS is not valid: Input should be greater than or equal "
+        "to 2 (got '1')"
+    ]

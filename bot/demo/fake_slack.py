@@ -52,6 +52,10 @@ class FakeSlackAPI:
         self.profiles: dict[str, dict[str, str]] = {}
         self.socket_url = "ws://127.0.0.1:9/unset"
         self._failures: dict[str, _Failure] = {}
+        # Posted messages by conversation (a DM under its D… id), for conversations.history.
+        self.messages: dict[str, list[dict[str, Any]]] = {}
+        # Methods that do their work, then answer only after this many seconds (a slow Slack).
+        self.slow: dict[str, float] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -132,7 +136,37 @@ class FakeSlackAPI:
 
     def _api_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any]:
         ts = self._next_ts()
-        return {"ok": True, "channel": args.get("channel"), "ts": ts, "message": {"ts": ts}}
+        channel = str(args.get("channel", ""))
+        conversation = _dm_channel(channel) if channel.startswith(("U", "W")) else channel
+        message = {
+            "type": "message",
+            "ts": ts,
+            "text": args.get("text", ""),
+            "thread_ts": args.get("thread_ts"),
+            "metadata": args.get("metadata"),
+            # The fake's ts do not follow the clock; ``posted_at`` stands in for it in ``oldest``.
+            "posted_at": time.time(),
+        }
+        with self._lock:
+            self.messages.setdefault(conversation, []).append(message)
+        return {"ok": True, "channel": conversation, "ts": ts, "message": {"ts": ts}}
+
+    def _api_conversations_history(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "messages": self._conversation(args, thread_ts=None)}
+
+    def _api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "messages": self._conversation(args, thread_ts=args.get("ts"))}
+
+    def _conversation(self, args: dict[str, Any], *, thread_ts: str | None) -> list[dict[str, Any]]:
+        """Newest first, like Slack; top-level messages, or one thread's replies."""
+        oldest = float(args.get("oldest") or 0)
+        with self._lock:
+            messages = list(self.messages.get(str(args.get("channel", "")), []))
+        return [
+            {key: value for key, value in message.items() if key != "posted_at"}
+            for message in reversed(messages)
+            if message["posted_at"] >= oldest and message["thread_ts"] == thread_ts
+        ]
 
     def _api_chat_update(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts")}
@@ -141,7 +175,7 @@ class FakeSlackAPI:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _api_conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).lstrip("UW")}}
+        return {"ok": True, "channel": {"id": _dm_channel(str(args.get("users", "")))}}
 
     def _api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user_id = str(args.get("user", ""))
@@ -206,6 +240,8 @@ class FakeSlackAPI:
                     self._reply(failure.status, payload, "application/json", headers)
                     return
                 call.answer = fake._answer(method, args)
+                if delay := fake.slow.get(method):
+                    time.sleep(delay)  # done, but the caller may have given up waiting
                 self._reply(200, json.dumps(call.answer).encode(), "application/json")
 
             def _reply(
@@ -224,6 +260,10 @@ class FakeSlackAPI:
                 self.wfile.write(body)
 
         return Handler
+
+
+def _dm_channel(user_id: str) -> str:
+    return "D" + user_id.lstrip("UW")
 
 
 def _parse_args(query: str, body: bytes, content_type: str) -> dict[str, Any]:

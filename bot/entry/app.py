@@ -13,6 +13,7 @@ from bot.settings import Settings
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import make_web_client
 from bot.slack.exports import ExportSender
+from bot.slack.outbox import Outbox
 
 
 def create_app(
@@ -28,8 +29,8 @@ def create_app(
 
     HTTP mode verifies Slack's request signatures with ``SLACK_SIGNING_SECRET``; Socket Mode
     needs no signing secret. Listeners receive the session factory as ``db``, the board
-    publisher as ``boards``, the export sender as ``exports`` and the cached plant structure
-    as ``plant``.
+    publisher as ``boards``, the export sender as ``exports``, the sender of owed messages as
+    ``outbox`` and the cached plant structure as ``plant``.
     """
     signing_secret = (
         None if socket_mode else settings.require("slack_signing_secret")["slack_signing_secret"]
@@ -49,6 +50,7 @@ def create_app(
         _provide(
             db=session_factory,
             boards=boards or BoardPublisher(client=client, session_factory=session_factory),
+            outbox=Outbox(client=client, session_factory=session_factory),
             exports=exports or ExportSender(client=client, session_factory=session_factory),
             plant=PlantCache(),
         )

@@ -7,19 +7,25 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import make_engine, make_session_factory, session_scope, upgrade
+from bot.db import engine_for, make_session_factory, session_scope, upgrade
+from bot.entry import outbox_cli
 from bot.entry.app import create_app
+from bot.entry.cli_errors import CliOptions, run_reporting_errors
 from bot.entry.manifest import build_manifest
 from bot.errors import NotFound
 from bot.plant.apply import apply_plant
 from bot.plant.file import PlantFileError, read_plant_file
-from bot.settings import ConfigError, get_settings
+from bot.settings import get_settings
 from bot.slack.client import make_web_client
+from bot.slack.readiness import connect_when_reachable
 from bot.transfer.export import (
     ExportRangeError,
     check_export_range,
@@ -27,10 +33,11 @@ from bot.transfer.export import (
     lines_of_site,
 )
 from bot.transfer.importer import ImportFileError, import_csv_file
-from jobs.base import JobDeps
+from jobs.base import JobDeps, dry_run_deps
 from jobs.leader import leader_lock_for
 from jobs.registry import JOBS
-from jobs.scheduler import serve_scheduler
+from jobs.scheduler import next_runs, serve_scheduler
+from models import Site
 
 app = typer.Typer(
     help="prodbot: the production assistant that lives in Slack.",
@@ -44,26 +51,27 @@ plant_app = typer.Typer(help="The plant file: site, lines, shifts, targets.", no
 app.add_typer(db_app, name="db")
 app.add_typer(plant_app, name="plant")
 app.add_typer(jobs_app, name="jobs")
+outbox_cli.register(app)
 
 console = Console()
 errors = Console(stderr=True)
-
-
-def _instant(value: str) -> datetime:
-    """ISO-8601; without an offset it is taken as UTC."""
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    try:
-        app()
-    except ConfigError as error:
-        typer.echo(f"prodbot: {error}", err=True)
-        raise SystemExit(2) from None
+    run_reporting_errors(app)
+
+
+@app.callback()
+def options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an error, show its traceback too.")
+    ] = False,
+) -> None:
+    """prodbot: the production assistant that lives in Slack."""
+    CliOptions.debug = debug
 
 
 @db_app.command("upgrade")
@@ -75,8 +83,13 @@ def db_upgrade() -> None:
 
 
 @plant_app.command("load")
-def plant_load(file: Annotated[Path, typer.Argument(help="The plant TOML file.")]) -> None:
+def plant_load(
+    file: Annotated[
+        Path | None, typer.Argument(help="The plant TOML file (default: $PRODBOT_PLANT).")
+    ] = None,
+) -> None:
     """Create or update a site from a plant file. Nothing is written if the file has a mistake."""
+    file = file or get_settings().plant_file
     try:
         plant = read_plant_file(file)
     except PlantFileError as error:
@@ -84,7 +97,7 @@ def plant_load(file: Annotated[Path, typer.Argument(help="The plant TOML file.")
         for problem in error.problems:
             errors.print(f"  • {problem}", highlight=False, markup=False)
         raise typer.Exit(1) from None
-    factory = make_session_factory(make_engine(get_settings().database_url))
+    factory = make_session_factory(engine_for(get_settings()))
     with session_scope(factory) as session:
         changes = apply_plant(session=session, plant=plant, at=datetime.now(UTC))
     if not changes:
@@ -97,9 +110,19 @@ def plant_load(file: Annotated[Path, typer.Argument(help="The plant TOML file.")
 
 @jobs_app.command("list")
 def jobs_list() -> None:
-    """Every job and what it posts."""
+    """Every job, what it posts, and when it runs next in each site's time zone."""
+    upcoming = next_runs(make_session_factory(engine_for(get_settings())), datetime.now(UTC))
     for name, job in JOBS.items():
         console.print(f"[bold]{name}[/bold]  {job.description}", highlight=False)
+        for run in upcoming.get(name, []):
+            where = f" at {run.site}" if run.site else ""
+            console.print(
+                f"    next run: {run.at:%a %Y-%m-%d %H:%M %Z} ({run.at.tzinfo}){where}",
+                highlight=False,
+                markup=False,
+            )
+    if not upcoming:
+        console.print("No site is loaded, so nothing is scheduled (`prodbot plant load`).")
 
 
 @jobs_app.command("run")
@@ -108,9 +131,19 @@ def jobs_run(
     at: Annotated[
         datetime | None,
         typer.Option(
-            help="The clock the job believes it is (ISO-8601; default: now).", parser=_instant
+            help="The clock the job believes it is (ISO-8601; without a UTC offset, the site's "
+            "local time; default: now).",
+            parser=datetime.fromisoformat,
         ),
     ] = None,
+    site: Annotated[
+        str | None,
+        typer.Option(help="The site whose local time --at is (only with several sites)."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Print what it would post; post, claim and keep nothing."),
+    ] = False,
 ) -> None:
     """Run one job now. Safe to repeat: whatever it already posted is not posted again."""
     job = JOBS.get(name)
@@ -118,15 +151,53 @@ def jobs_run(
         errors.print(f"[red]unknown job {name!r}[/red]; jobs: {', '.join(JOBS)}")
         raise typer.Exit(2)
     settings = get_settings()
-    deps = JobDeps(
-        session_factory=make_session_factory(make_engine(settings.database_url)),
-        client=make_web_client(settings),
-    )
+    engine = engine_for(settings)
+    deps = JobDeps(session_factory=make_session_factory(engine), client=make_web_client(settings))
+    if at is not None:
+        at = _instant_at_site(at, site, deps.session_factory)
+    if dry_run:
+        with dry_run_deps(engine, lambda text: console.print(text, markup=False)) as preview:
+            outcomes = job.run(at or datetime.now(UTC), preview)
+        console.print(f"{name}: {len(outcomes)} message(s) would be sent; nothing was posted")
+        return
     outcomes = job.run(at or datetime.now(UTC), deps)
     sent = [outcome for outcome in outcomes if outcome.sent]
     console.print(
         f"{name}: {len(sent)} posted, {len(outcomes) - len(sent)} already posted or retried later"
     )
+
+
+def _instant_at_site(
+    at: datetime, site: str | None, session_factory: sessionmaker[Session]
+) -> datetime:
+    """``at`` if it has a UTC offset, else the same wall-clock time at ``site`` (needed only
+    when several sites are loaded)."""
+    if at.tzinfo is not None:
+        return at
+    with session_scope(session_factory) as session:
+        zones = {row.name: row.timezone for row in session.scalars(select(Site))}
+    named = [name for name in zones if site is not None and name.casefold() == site.casefold()]
+    if site is not None and not named:
+        problem = f"no site is named {site!r}; sites: {', '.join(zones) or 'none loaded'}"
+    elif named or len(zones) == 1:
+        name = named[0] if named else next(iter(zones))
+        local = at.replace(tzinfo=ZoneInfo(zones[name]))
+        console.print(
+            f"--at {at.isoformat()} is taken as {local:%Y-%m-%d %H:%M %Z} ({zones[name]}), "
+            f"the time at {name}",
+            highlight=False,
+            markup=False,
+        )
+        return local
+    elif not zones:
+        problem = "--at has no UTC offset and no site is loaded: add one, e.g. +01:00"
+    else:
+        problem = (
+            f"--at has no UTC offset and there are {len(zones)} sites ({', '.join(zones)}): "
+            "add --site NAME or the offset"
+        )
+    typer.echo(f"prodbot jobs run: {problem}", err=True)
+    raise typer.Exit(2)
 
 
 @app.command("export")
@@ -154,7 +225,7 @@ def export(
     except ExportRangeError as error:
         typer.echo(f"prodbot export: {error.message}", err=True)
         raise typer.Exit(2) from None
-    factory = make_session_factory(make_engine(get_settings().database_url))
+    factory = make_session_factory(engine_for(get_settings()))
     with session_scope(factory) as session:
         try:
             line_ids = None if site is None else lines_of_site(session, site_name=site)
@@ -176,7 +247,7 @@ def import_file(
 ) -> None:
     """Load historic output or delay records. Nothing is written if any row has a mistake;
     rows an earlier import already added are skipped."""
-    factory = make_session_factory(make_engine(get_settings().database_url))
+    factory = make_session_factory(engine_for(get_settings()))
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -217,6 +288,7 @@ def serve(
 
     settings = get_settings()
     settings.require("slack_bot_token", "slack_signing_secret")
+    engine_for(settings).dispose()  # an unsupported DATABASE_URL stops here, in one line
     run_gunicorn(host=host, port=port or settings.port, workers=workers, threads=threads)
 
 
@@ -240,7 +312,7 @@ def demo(
 def scheduler() -> None:
     """The scheduled jobs only. Several may run: one leads, the others stand by."""
     settings = get_settings()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     deps = JobDeps(session_factory=make_session_factory(engine), client=make_web_client(settings))
     raise typer.Exit(serve_scheduler(deps, leader_lock_for(engine), _stop_on_signal()))
 
@@ -252,7 +324,7 @@ def run() -> None:
 
     settings = get_settings()
     tokens = settings.require("slack_bot_token", "slack_app_token")
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     session_factory = make_session_factory(engine)
     client = make_web_client(settings)
     bolt = create_app(
@@ -267,7 +339,8 @@ def run() -> None:
     )
     jobs_thread.start()
     handler = SocketModeHandler(bolt, app_token=tokens["slack_app_token"])
-    handler.connect()
+    # Started while Slack is unreachable, it keeps trying; Slack refusing the token stops it.
+    connect_when_reachable(handler.connect, stop)
     stop.wait()
     handler.close()
     jobs_thread.join(timeout=30)

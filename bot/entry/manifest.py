@@ -17,6 +17,9 @@ BOT_SCOPES = [
     "im:write",
     "files:write",
     "users:read",
+    "channels:history",
+    "groups:history",
+    "im:history",
 ]
 
 

@@ -111,13 +111,6 @@ def handover_saved_text(recorded: RecordedHandover) -> str:
     )
 
 
-def handover_not_posted_text(view: HandoverView) -> str:
-    return (
-        f"⚠️ Your handover for {view.line_code} is saved, but Slack refused to post it in "
-        f"<#{view.channel_id}>. Tell the next shift's lead in person, or try again later."
-    )
-
-
 def already_acknowledged_text(view: HandoverView) -> str:
     """A second press, by anyone: polite, and says who was first."""
     return f"Thanks — this handover is already acknowledged. {acknowledgement_text(view)}."

@@ -2,8 +2,8 @@
 
 A read model (``IssueView``) for the issue message and the pings; escalation deadlines as plain
 functions of an issue and a clock; and ``due_pings``, the pings owed at an instant. Sending them
-is ``bot.slack.issues``' job; what was sent is recorded there in the ledger, so a ping that is
-due again on the next run is not sent twice.
+is ``bot.slack.issues``' job: each ping is owed once in the outbox, so a ping that is due again
+on the next run is not sent twice.
 """
 
 from collections.abc import Sequence
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.numbers.go_live import line_live_by
 from bot.plant.file import AlertConfig, alerts_of
 from bot.plant.people import line_people, site_heads
 from models import Issue, IssueCategory, IssueStatus, Line, Role
@@ -134,14 +135,20 @@ def reminder_due(*, status: IssueStatus, acknowledged_at: datetime | None, at: d
 def due_pings(
     session: Session, *, at: datetime, issue_ids: Sequence[int] | None = None
 ) -> list[DuePing]:
-    """Every ping due at ``at`` about ``issue_ids``, or about every issue not yet resolved."""
+    """Every ping due at ``at`` about ``issue_ids``, or about every issue not yet resolved.
+
+    An issue raised before its line went live (imported history) is owed no ping.
+    """
     query = select(Issue).where(Issue.status != IssueStatus.RESOLVED, Issue.raised_at <= at)
     if issue_ids is not None:
         query = query.where(Issue.id.in_(issue_ids))
     alerts_by_site: dict[int, AlertConfig] = {}
     due: list[DuePing] = []
     for issue in session.scalars(query.order_by(Issue.id)):
-        site = session.get_one(Line, issue.line_id).site
+        line = session.get_one(Line, issue.line_id)
+        if not line_live_by(line, issue.raised_at):
+            continue
+        site = line.site
         if site.id not in alerts_by_site:
             alerts_by_site[site.id] = alerts_of(site)
         due.extend(_due_pings(session, issue, alerts_by_site[site.id], at))

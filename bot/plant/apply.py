@@ -37,7 +37,7 @@ def apply_plant(*, session: Session, plant: PlantFile, at: datetime) -> list[str
     shifts = _NamedSiteRows(changes, site, Shift, entity="shift", name="name").sync(
         {config.name.lower(): _shift_values(config) for config in plant.shifts}
     )
-    lines = _NamedSiteRows(changes, site, Line, entity="line", name="code").sync(
+    lines = _Lines(changes, site, Line, entity="line", name="code").sync(
         {config.code.lower(): _line_values(config) for config in plant.lines}
     )
     _apply_targets(plant, shifts, lines, changes)
@@ -61,7 +61,7 @@ class _Sites(KeyedRows[str, Site]):
         return row.name
 
     def new(self, key: str, values: Values) -> Site:
-        return Site(name=key, **values)
+        return Site(name=key, live_since=self.changes.at, **values)
 
     def label(self, row: Site) -> str:
         return f"site {row.name}"
@@ -108,6 +108,16 @@ class _NamedSiteRows(KeyedRows[str, S]):
                 {"changed": {"active": {"from": True, "to": False}}},
                 f"{self.label(row)}: deactivated (no longer in the plant file)",
             )
+
+
+class _Lines(_NamedSiteRows[Line]):
+    """Lines, by code. A new line goes live at the load that adds it; one that left the file
+    and comes back keeps the instant it first went live."""
+
+    def new(self, key: str, values: Values) -> Line:
+        line = super().new(key, values)
+        line.live_since = self.changes.at
+        return line
 
 
 class _DefaultTargets(KeyedRows[tuple[int, int], Target]):
@@ -253,6 +263,7 @@ def _apply_site(plant: PlantFile, changes: Changes) -> Site:
         "digest_channel": config.digest_channel,
         "digest_time": config.digest_time,
         "delay_reasons": list(config.delay_reasons),
+        "live_from": config.live_from,
         "alert_settings": plant.alerts.model_dump(mode="json"),
     }
     stored = changes.session.scalars(select(Site).where(Site.name == config.name))

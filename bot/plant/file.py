@@ -7,7 +7,7 @@ nothing is half-loaded. ``bot.plant.apply`` writes a valid file to the database.
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
@@ -62,6 +62,20 @@ def _clock_time(value: object) -> object:
     raise ValueError(f'expected a time "HH:MM" from 00:00 to 23:59, got {value!r}')
 
 
+def _local_date(value: object) -> object:
+    """A date ``YYYY-MM-DD``, bare or quoted; never a date with a time or a number of seconds."""
+    if isinstance(value, datetime):
+        raise ValueError(f'expected a date "YYYY-MM-DD" without a time, got {value.isoformat()}')
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value := value.strip()):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a day of the calendar ({exc})") from None
+    raise ValueError(f'expected a date "YYYY-MM-DD", got {value!r}')
+
+
 def _pattern_check(pattern: str, what: str) -> AfterValidator:
     def check(value: str) -> str:
         if not re.fullmatch(pattern, value):
@@ -93,6 +107,7 @@ def _week_order(days: list[str]) -> list[str]:
 
 
 ClockTime = Annotated[time, BeforeValidator(_clock_time)]
+LocalDate = Annotated[date, BeforeValidator(_local_date)]
 SlackUserId = Annotated[
     str, _pattern_check(r"[UW][A-Z0-9]{1,31}", "a Slack user id (U or W, then capitals/digits)")
 ]
@@ -130,6 +145,8 @@ class SiteConfig(_Section):
     delay_reasons: Annotated[list[ReasonCode], Field(min_length=1), AfterValidator(_unique)] = list(
         DEFAULT_DELAY_REASONS
     )
+    # The site is live from local midnight of this date; without it, from its first load.
+    live_from: LocalDate | None = None
 
     @property
     def zone(self) -> ZoneInfo:

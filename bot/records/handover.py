@@ -11,7 +11,9 @@ handover is addressed to the next shift instance the line is planned on (has a t
 which is also the shift whose summary reports it when it was not acknowledged.
 
 Keyword-only service functions over a session (the caller owns the unit of work) and a read
-model (``HandoverView``) for the builders; posting it is ``bot.slack.handovers``' job.
+model (``HandoverView``) for the builders. The handover's message is owed in the same unit of
+work (``bot.records.outbox``), and owed again to be redrawn once acknowledged; the ``handover``
+kind of ``bot.slack.outbox_kinds`` renders it from the database when it is sent.
 """
 
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from bot.plant.people import lines_of_user, roles_on_line
 from bot.plant.shifts import ShiftInstance, instances_between, latest_shift_instance
 from bot.plant.snapshot import LineRef, ShiftRef
 from bot.records.audit import audit
+from bot.records.outbox import Owed, owe
 from bot.records.scope import RequestScope, get_line, resolve_shift_instance
 from models import Issue, Line, Role, Shift
 from models.handover import Handover
@@ -37,6 +40,8 @@ from models.schemas import USAGE, HandoverCommand
 HANDOVER_AFTER_START = timedelta(minutes=60)
 # How far ahead the next planned shift is looked for: a weekly pattern always has one.
 NEXT_SHIFT_SEARCH = timedelta(days=8)
+# A handover's message (and its redraw) is worth sending for a day: by then it is history.
+HANDOVER_MESSAGE_KEEP = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class RecordedHandover:
 
     view: HandoverView
     duplicate: bool
+    owed: tuple[int, ...] = ()  # its message's outbox row, to send after commit
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class HandoverAck:
 
     changed: bool
     view: HandoverView
+    owed: tuple[int, ...] = ()  # the redraw of its message, to send after commit
 
 
 # --- service ------------------------------------------------------------------------------------
@@ -93,8 +100,9 @@ def record_handover(
     request_key: str,
     at: datetime,
 ) -> RecordedHandover:
-    """Save the handover with the line's open issues; post it with ``post_handover`` after the
-    caller is answered. Raises NotAllowed, NotFound or ProdbotError (no line, no shift)."""
+    """Save the handover with the line's open issues and owe its message in the line channel
+    (sent after the caller is answered). Raises NotAllowed, NotFound or ProdbotError (no line,
+    no shift)."""
     usage = USAGE["handover"]
     line = _handover_line(session, scope=scope, user_id=user_id, usage=usage)
     roles = roles_on_line(session, site_id=scope.site.id, line_id=line.id, user_id=user_id)
@@ -145,7 +153,8 @@ def record_handover(
             "issue_ids": handover.issue_ids,
         },
     )
-    return RecordedHandover(handover_view(session, handover), duplicate=False)
+    owed = _owe_message(session, handover, key=handover_message_key(handover.id), at=at)
+    return RecordedHandover(handover_view(session, handover), duplicate=False, owed=owed)
 
 
 def acknowledge_handover(
@@ -174,6 +183,7 @@ def acknowledge_handover(
             .execution_options(synchronize_session=False)
         ),
     ).rowcount
+    owed: tuple[int, ...] = ()
     if changed:
         audit(
             session,
@@ -183,9 +193,31 @@ def acknowledge_handover(
             ("handover", handover_id),
             {},
         )
+        # Redrawn with who acknowledged it and no button (acknowledged once, so one key).
+        owed = _owe_message(session, handover, key=f"handover:{handover_id}:ack", at=at)
         session.flush()
     session.expire(handover)
-    return HandoverAck(changed=bool(changed), view=handover_view(session, handover))
+    view = handover_view(session, handover)
+    return HandoverAck(changed=bool(changed), view=view, owed=owed)
+
+
+def handover_message_key(handover_id: int) -> str:
+    """The outbox key of the handover's first post (later rows of it redraw that post)."""
+    return f"handover:{handover_id}"
+
+
+def _owe_message(
+    session: Session, handover: Handover, *, key: str, at: datetime
+) -> tuple[int, ...]:
+    owed = Owed(
+        key=key,
+        kind="handover",
+        keep_for=HANDOVER_MESSAGE_KEEP,
+        channel=handover.channel_id,
+        ref=f"handover:{handover.id}",
+    )
+    item_id = owe(session, owed, at=at)
+    return () if item_id is None else (item_id,)
 
 
 def pending_handover(

@@ -2,12 +2,14 @@
 
 Keyword-only service functions over a session; the caller owns the unit of work. Status changes
 are compare-and-set updates, so two people pressing the same button at once record one change;
-the other is told who was first. Showing a change in Slack is ``bot.slack.issues``' job.
+the other is told who was first. The issue's message in Slack is owed in the same unit of work
+(``bot.records.outbox``): when it is raised, and its redraw after every status change; sending
+them is ``bot.slack``'s job.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
@@ -16,7 +18,11 @@ from sqlalchemy.orm import Session
 from bot.errors import NotAllowed, NotFound
 from bot.numbers.issues import IssueView, issue_view
 from bot.records.audit import audit
+from bot.records.outbox import Owed, owe
 from models import Issue, IssueEvent, IssueStatus, Line, Person
+
+# An issue's message (and its redraws) is worth sending for a week: an issue lives that long.
+ISSUE_MESSAGE_KEEP = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,29 @@ class IssueChange:
 
     changed: bool
     issue: IssueView
+    owed: tuple[int, ...] = ()  # the outbox row redrawing its message, to send after commit
+
+
+def issue_message_key(issue_id: int) -> str:
+    """The outbox key of the issue's own message (posted once, with its buttons)."""
+    return f"issue:{issue_id}:message"
+
+
+def owe_issue_message(
+    session: Session, *, issue_id: int, channel: str | None, at: datetime
+) -> tuple[int, ...]:
+    """Owe the new issue's message in its line channel (none for a line without one)."""
+    if not channel:
+        return ()
+    owed = Owed(
+        key=issue_message_key(issue_id),
+        kind="issue_message",
+        keep_for=ISSUE_MESSAGE_KEEP,
+        channel=channel,
+        ref=f"issue:{issue_id}",
+    )
+    item_id = owe(session, owed, at=at)
+    return () if item_id is None else (item_id,)
 
 
 def issue_for_actor(session: Session, *, issue_id: int, user_id: str) -> IssueView:
@@ -93,8 +122,12 @@ def _transition(
             .execution_options(synchronize_session=False)
         ),
     ).rowcount
+    owed: tuple[int, ...] = ()
     if changed:
-        session.add(IssueEvent(issue_id=issue_id, status=to, by=user_id, at=at, note=note))
+        event = IssueEvent(issue_id=issue_id, status=to, by=user_id, at=at, note=note)
+        session.add(event)
+        session.flush()
+        owed = _owe_issue_update(session, issue, event_id=event.id, at=at)
         audit(
             session,
             at,
@@ -105,7 +138,23 @@ def _transition(
         )
         session.flush()
     session.expire(issue)
-    return IssueChange(changed=bool(changed), issue=issue_view(session, issue))
+    return IssueChange(changed=bool(changed), issue=issue_view(session, issue), owed=owed)
+
+
+def _owe_issue_update(
+    session: Session, issue: Issue, *, event_id: int, at: datetime
+) -> tuple[int, ...]:
+    """Owe the redraw of the issue's message after the status change ``event_id``."""
+    channel = issue.channel_id or session.get_one(Line, issue.line_id).channel_id
+    owed = Owed(
+        key=f"issue:{issue.id}:update:{event_id}",
+        kind="issue_update",
+        keep_for=ISSUE_MESSAGE_KEEP,
+        channel=channel,
+        ref=f"issue:{issue.id}",
+    )
+    item_id = owe(session, owed, at=at)
+    return () if item_id is None else (item_id,)
 
 
 def record_escalation_levels(session: Session, *, reached: Mapping[int, int]) -> None:

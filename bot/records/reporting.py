@@ -8,7 +8,7 @@ request saves a round trip.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.errors import NotFound, ProdbotError
+from bot.errors import NotFound
 from bot.numbers.production import ShiftBoardView, compute_shift_board, shift_totals
 from bot.plant.shifts import (
     ShiftInstance,
@@ -27,6 +27,8 @@ from bot.plant.shifts import (
 from bot.plant.snapshot import LineRef, ShiftRef
 from bot.records.access import require_issue_raiser, require_line_reporter
 from bot.records.audit import audit
+from bot.records.issues import owe_issue_message
+from bot.records.plausibility import PLAUSIBILITY_MARGIN, ImplausibleDelay, ImplausibleQuantity
 from bot.records.scope import RequestScope, get_line, resolve_shift_instance
 from models import (
     DelayEntry,
@@ -50,7 +52,6 @@ Row = TypeVar("Row", OutputEntry, DelayEntry, Issue)
 # Issues are raised whenever they happen; they belong to the last shift that ran.
 ISSUE_SHIFT_WINDOW = timedelta(days=8)
 UNDO_WINDOW = timedelta(minutes=60)
-PLAUSIBILITY_MARGIN = 1.25
 
 
 class EntryKind(StrEnum):
@@ -67,19 +68,7 @@ class SavedEntry:
     shift_id: int
     production_date: date
     duplicate: bool = False
-
-
-class ImplausibleQuantity(ProdbotError):
-    """More than the line can physically make so far; the reporter may confirm it."""
-
-    def __init__(self, *, command: OutputCommand, request_key: str, capacity: int, unit: str):
-        super().__init__(
-            f"{command.good + command.scrap:,} {unit} is more than {command.line.upper()} can "
-            f"make in this shift so far (about {capacity:,} at its ideal rate)."
-        )
-        self.command = command
-        self.request_key = request_key
-        self.capacity = capacity
+    owed: tuple[int, ...] = ()  # outbox rows owed with it, for the caller to send after commit
 
 
 def record_output(
@@ -169,29 +158,6 @@ def record_delay(
     return _insert_once(session, entry, EntryKind.DELAY, at=at, audited=None)
 
 
-class ImplausibleDelay(ProdbotError):
-    """More delay than the shift instance has planned minutes left to lose."""
-
-    def __init__(self, *, line: LineRef, instance: ShiftInstance, logged: int, asked: int):
-        room = max(0, instance.planned_minutes - logged)
-        guess = asked // 60
-        # "8h" typed for 8 minutes is the slip this catches most often.
-        did_you_mean = f" Did you mean `{guess}m`?" if asked % 60 == 0 and 0 < guess <= room else ""
-        already = f", and {_clock(logged)} of delays are already logged" if logged else ""
-        super().__init__(
-            f"{_clock(asked)} of delay does not fit into shift {instance.shift_name} on "
-            f"{line.code}: it has {_clock(instance.planned_minutes)} of planned time{already}, "
-            f"so at most {_clock(room)} more can be logged.{did_you_mean}",
-            usage=USAGE["delay"],
-        )
-        self.room = room
-
-
-def _clock(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    return f"{hours}h{rest:02d}m" if hours else f"{rest}m"
-
-
 def _delay_minutes(
     session: Session, *, line_id: int, shift_id: int, instance: ShiftInstance
 ) -> int:
@@ -244,9 +210,12 @@ def raise_issue(
         at=at,
         audited={"severity": command.severity.value, "category": command.category},
     )
-    if not saved.duplicate:
-        session.add(IssueEvent(issue_id=issue.id, status=IssueStatus.OPEN, by=user_id, at=at))
-    return saved
+    if saved.duplicate:
+        return saved
+    session.add(IssueEvent(issue_id=issue.id, status=IssueStatus.OPEN, by=user_id, at=at))
+    # Its message with the buttons is owed with it: saved and owed commit together.
+    owed = owe_issue_message(session, issue_id=issue.id, channel=line.channel_id, at=at)
+    return replace(saved, owed=owed)
 
 
 def void_latest_entry(

@@ -15,10 +15,14 @@ Semantics (what a production manager expects, spelled out in every reply):
   lets the latest covering override win, so nothing is ever updated or deleted.
 - Setting exactly the override that is already the latest for a shift writes nothing: a
   redelivered Slack request (``Target`` has no request key) is answered as a repeat.
+- A change is announced in the line channel: the announcement is owed in the same unit of work
+  (``bot.records.outbox``), its facts in the row's payload (the shifts left unchanged and the
+  targets they had before are in no other row), rendered when it is sent.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,12 +33,15 @@ from bot.plant.people import is_site_head, line_people, roles_on_line
 from bot.plant.shifts import runs_on
 from bot.plant.snapshot import LineRef, ShiftRef
 from bot.records.audit import audit
+from bot.records.outbox import Owed, owe
 from bot.records.scope import RequestScope, get_line
 from models import Role, Target
 from models.schemas import USAGE, TargetCommand
 
 MAX_DAYS_BACK = 7
 MAX_DAYS_AHEAD = 366
+# An announcement is worth posting for a day; after that the plan has moved on.
+ANNOUNCEMENT_KEEP = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -60,11 +67,30 @@ class TargetChange:
     valid_to: date
     shifts: tuple[ShiftTargetChange, ...]
     whole_line: bool
+    owed: tuple[int, ...] = ()  # the announcement's outbox row, to send after commit
 
     @property
     def changed(self) -> bool:
         """False when every shift already had exactly this override (a repeated request)."""
         return any(shift.changed for shift in self.shifts)
+
+    def facts(self) -> dict[str, Any]:
+        """What the announcement says, as JSON (an outbox row's payload)."""
+        facts = asdict(self)
+        del facts["owed"]
+        facts["valid_from"], facts["valid_to"] = str(self.valid_from), str(self.valid_to)
+        return facts
+
+    @classmethod
+    def from_facts(cls, facts: dict[str, Any]) -> "TargetChange":
+        return cls(
+            **{
+                **facts,
+                "valid_from": date.fromisoformat(facts["valid_from"]),
+                "valid_to": date.fromisoformat(facts["valid_to"]),
+                "shifts": tuple(ShiftTargetChange(**shift) for shift in facts["shifts"]),
+            }
+        )
 
 
 def may_set_target(session: Session, *, site_id: int, line_id: int, user_id: str) -> bool:
@@ -106,6 +132,7 @@ def set_target(
             usage=usage,
         )
     changes = []
+    first_target: int | None = None
     for shift, first_day in running:
         was = target_for(session, line=line, shift=shift, production_date=first_day)
         changed = not _is_latest_override(
@@ -123,6 +150,7 @@ def set_target(
             )
             session.add(target)
             session.flush()
+            first_target = first_target or target.id
             audit(
                 session,
                 at,
@@ -139,7 +167,7 @@ def set_target(
                 },
             )
         changes.append(ShiftTargetChange(shift.name, command.units, was, changed))
-    return TargetChange(
+    change = TargetChange(
         line_code=line.code,
         line_channel=line.channel_id,
         unit=line.unit,
@@ -150,6 +178,18 @@ def set_target(
         shifts=tuple(changes),
         whole_line=command.shift is None,
     )
+    if first_target is None or not line.channel_id:
+        return change
+    owed = Owed(
+        key=f"target:{first_target}:announcement",
+        kind="target_announcement",
+        keep_for=ANNOUNCEMENT_KEEP,
+        channel=line.channel_id,
+        ref=f"target:{first_target}",
+        payload=change.facts(),
+    )
+    item_id = owe(session, owed, at=at)
+    return replace(change, owed=() if item_id is None else (item_id,))
 
 
 def period_text(start: date, end: date) -> str:

@@ -1,3 +1,3 @@
-"""The only code that calls the Slack Web API: the client, the posting ledger, boards and the other
-posts.
+"""The only code that calls the Slack Web API: the client, the outbox's sender, boards, files and
+the answers to requests.
 """

@@ -1,50 +1,51 @@
-"""File uploads: the digest's chart into its thread, and export CSV files to whoever asked."""
+"""File uploads: the digest's chart owed into its thread, and export CSV files to whoever asked."""
 
+import base64
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.slack.ledger import PostOutcome, deliver_once
+from bot.records.outbox import Owed
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Upload:
-    """One file as Slack shows it: its name, its title and (made only when it is sent) its bytes."""
+    """One file as Slack shows it: its name, its title and (made only when it is owed) its bytes."""
 
     filename: str
     title: str
     content: Callable[[], bytes]
 
 
-def upload_once(
-    *,
-    client: WebClient,
-    session_factory: sessionmaker[Session],
-    key: tuple[str, str, str],
-    channel: str,
-    thread_ts: str,
-    upload: Upload,
-) -> PostOutcome:
-    """Upload into a thread once per ledger ``key``; the ledger records the file id as the ts."""
+def owed_upload(
+    key: str, *, kind: str, channel: str, thread_of: str, upload: Upload, keep_for: timedelta
+) -> Owed:
+    """An upload into the thread of the post owed as ``thread_of``, owed under ``key``.
 
-    def send() -> str:
-        response = client.files_upload_v2(
-            channel=channel,
-            thread_ts=thread_ts,
-            file=upload.content(),
-            filename=upload.filename,
-            title=upload.title,
-        )
-        return str(response["file"]["id"])
-
-    return deliver_once(session_factory, key, channel=channel, send=send)
+    The file is rendered now and travels in the row (base64); the outbox sends it once its
+    parent post has a ``ts`` and records the file id where a post records its ``ts``.
+    """
+    return Owed(
+        key=key,
+        kind=kind,
+        keep_for=keep_for,
+        channel=channel,
+        payload={
+            "thread_of": thread_of,
+            "upload": {
+                "content": base64.b64encode(upload.content()).decode("ascii"),
+                "filename": upload.filename,
+                "title": upload.title,
+            },
+        },
+    )
 
 
 class TextFile(Protocol):

@@ -1,29 +1,35 @@
 """Issues in Slack: the message with its buttons, its in-place updates, and the escalation pings.
 
-Every ping is a ledger post keyed by issue, person and level, so whoever sends it first
-(``post_issue_message`` at creation or the ``escalations`` job) sends it once.
+Every ping is owed once in the outbox (kind ``ping``), keyed by issue, person and level, so
+whoever owes it first (``post_issue_message`` at creation or the ``escalations`` job) owes it
+once. The outbox drops a ping whose issue no longer needs it, and a sent ping raises the
+issue's escalation level (``bot.slack.outbox_kinds.EscalationPing``).
 """
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.messages.issue import Ping, build_issue_blocks, build_ping_blocks, issue_text, ping_text
-from bot.numbers.issues import DuePing, IssueView, due_pings, issue_view
+from bot.messages.issue import Ping, build_ping_blocks, ping_text
+from bot.numbers.issues import DuePing, IssueView, due_pings
 from bot.plant.shifts import shift_in_progress
-from bot.records.issues import record_escalation_levels
+from bot.records.outbox import Owed, owe_all, owed_keys
 from bot.slack.boards import redraw_posted_board
-from bot.slack.ledger import DuePost, Message, PostOutcome, post_many
+from bot.slack.outbox import Outbox, PostOutcome
+from bot.slack.owed_posts import outbox_key
+from bot.slack.posts import after_commit
 from models import Issue, Line
 
 logger = logging.getLogger(__name__)
 
 ESCALATIONS_JOB = "escalations"
+PING_KIND = "ping"
+# How long the pings owed when an issue is raised are worth sending (the job has its own).
+RAISED_PINGS_KEEP_FOR = timedelta(hours=24)
 
 
 def message_link(workspace_url: str, channel: str, ts: str) -> str:
@@ -38,30 +44,34 @@ def message_link(workspace_url: str, channel: str, ts: str) -> str:
 def send_due_pings(
     *,
     client: WebClient,
-    session_factory: sessionmaker[Session],
+    outbox: Outbox,
     at: datetime,
+    keep_for: timedelta,
     issue_ids: Sequence[int] | None = None,
 ) -> list[PostOutcome]:
-    """Every ping due at ``at`` (of ``issue_ids``, or of all issues not yet resolved)."""
-    with session_scope(session_factory) as session:
+    """Owe every ping due at ``at`` (of ``issue_ids``, or of all issues not yet resolved) that
+    was not owed before, and send those now; each is worth sending for ``keep_for``."""
+    with session_scope(outbox.session_factory) as session:
         due = due_pings(session, at=at, issue_ids=issue_ids)
+        known = owed_keys(session, [_ping_key(ping) for ping in due])
+    due = [ping for ping in due if _ping_key(ping) not in known]
     if not due:
-        return []
+        return []  # no Slack call at all: the workspace URL is asked only for new pings
     workspace_url = str(client.auth_test()["url"])
-    posts = [_due_post(ping, at, workspace_url) for ping in due]
-    outcomes = post_many(client=client, session_factory=session_factory, posts=posts)
-    pings = {post.key: ping for post, ping in zip(posts, due, strict=True)}
-    reached: dict[int, int] = {}
-    for outcome in outcomes:
-        ping = pings[outcome.key]
-        if outcome.sent and ping.level is not None:
-            reached[ping.issue.id] = max(reached.get(ping.issue.id, 0), ping.level)
-    with session_scope(session_factory) as session:
-        record_escalation_levels(session, reached=reached)
-    return outcomes
+    with session_scope(outbox.session_factory) as session:
+        ids = owe_all(
+            session,
+            [_owed_ping(ping, at, workspace_url, keep_for) for ping in due],
+            at=datetime.now(UTC),
+        )
+    return outbox.deliver(list(ids.values()))
 
 
-def _due_post(ping: DuePing, at: datetime, workspace_url: str) -> DuePost:
+def _ping_key(ping: DuePing) -> str:
+    return outbox_key(ESCALATIONS_JOB, ping.scope, ping.period)
+
+
+def _owed_ping(ping: DuePing, at: datetime, workspace_url: str, keep_for: timedelta) -> Owed:
     issue = ping.issue
     link = (
         message_link(workspace_url, issue.message_channel, issue.message_ts)
@@ -70,63 +80,67 @@ def _due_post(ping: DuePing, at: datetime, workspace_url: str) -> DuePost:
     )
     rendered = Ping(ping.kind, issue, at, link)
     blocks = [block.to_dict() for block in build_ping_blocks(rendered)]
-    message = Message(channel=ping.user, text=ping_text(rendered), blocks=blocks)
-    return DuePost(job=ESCALATIONS_JOB, scope=ping.scope, period=ping.period, message=message)
+    return Owed(
+        key=_ping_key(ping),
+        kind=PING_KIND,
+        keep_for=keep_for,
+        channel=ping.user,
+        ref=f"issue:{issue.id}",
+        payload={
+            "text": ping_text(rendered),
+            "blocks": blocks,
+            "level": ping.level.value if ping.level is not None else None,
+        },
+    )
 
 
 def post_issue_message(
-    *, client: WebClient, session_factory: sessionmaker[Session], issue_id: int
+    *, client: WebClient, outbox: Outbox, issue_id: int, owed: Sequence[int], raised_at: datetime
 ) -> None:
-    """Post the issue with its buttons to the line channel, then send the pings due at once.
+    """Send the new issue's message (``owed`` with it), then owe and send the pings due at once.
 
-    Called after the reporter was answered: the issue is saved, so a Slack failure is logged,
-    never raised. Pings due at the moment the issue was raised (critical and safety issues, with
-    the default deadlines) go out now; anything refused is retried by the ``escalations`` job.
+    Called after the reporter was answered; never raises (``after_commit``): what is not sent
+    now stays owed for the ``deliveries`` job, and pings for the ``escalations`` job. The message
+    goes first so the pings link to it. Pings due the moment the issue was raised (critical and
+    safety issues, with the default deadlines) go out now.
     """
-    with session_scope(session_factory) as session:
-        issue = session.get_one(Issue, issue_id)
-        view = issue_view(session, issue)
-        raised_at = issue.raised_at
-    try:
-        if view.message_ts is None and view.line_channel:
-            response = client.chat_postMessage(
-                channel=view.line_channel,
-                text=issue_text(view),
-                blocks=[block.to_dict() for block in build_issue_blocks(view)],
-                unfurl_links=False,
-            )
-            with session_scope(session_factory) as session:
-                issue = session.get_one(Issue, issue_id)
-                issue.channel_id, issue.message_ts = view.line_channel, str(response["ts"])
-        send_due_pings(
-            client=client, session_factory=session_factory, at=raised_at, issue_ids=[issue_id]
-        )
-    except (SlackApiError, SlackClientError):
-        logger.exception("issue %s: message or pings not posted", issue_id)
+    after_commit(
+        f"issue {issue_id}",
+        lambda: outbox.deliver(owed),
+        lambda: send_due_pings(
+            client=client,
+            outbox=outbox,
+            at=raised_at,
+            keep_for=RAISED_PINGS_KEEP_FOR,
+            issue_ids=[issue_id],
+        ),
+    )
 
 
 def publish_issue_change(
-    *, client: WebClient, session_factory: sessionmaker[Session], issue: IssueView, at: datetime
+    *, client: WebClient, outbox: Outbox, issue: IssueView, owed: Sequence[int], at: datetime
 ) -> None:
-    """Show a status change: the issue message in place, and the line's running board.
+    """Show a status change: the issue message redrawn (``owed`` with the change), and the
+    line's running board.
 
     Only a board that is already posted is redrawn (a status change posts nothing new), and only
-    the shift in progress: an ended shift's board carries its final numbers.
+    the shift in progress: an ended shift's board carries its final numbers. Never raises
+    (``after_commit``): a redraw not sent now stays owed for the ``deliveries`` job.
     """
-    try:
-        if issue.message_channel and issue.message_ts:
-            client.chat_update(
-                channel=issue.message_channel,
-                ts=issue.message_ts,
-                text=issue_text(issue),
-                blocks=[block.to_dict() for block in build_issue_blocks(issue)],
-            )
-        with session_scope(session_factory) as session:
-            line = session.get_one(Line, session.get_one(Issue, issue.id).line_id)
-            running = shift_in_progress([s for s in line.site.shifts if s.active], issue.zone, at)
-            line_id = line.id
-        if running is not None:
-            key = (line_id, running.shift_id, running.production_date)
-            redraw_posted_board(client, session_factory, key, at=at)
-    except (SlackApiError, SlackClientError):
-        logger.exception("issue %s: message or board not updated", issue.id)
+    after_commit(
+        f"issue {issue.id}",
+        lambda: outbox.deliver(owed),
+        lambda: _redraw_running_board(client, outbox.session_factory, issue, at),
+    )
+
+
+def _redraw_running_board(
+    client: WebClient, session_factory: sessionmaker[Session], issue: IssueView, at: datetime
+) -> None:
+    with session_scope(session_factory) as session:
+        line = session.get_one(Line, session.get_one(Issue, issue.id).line_id)
+        running = shift_in_progress([s for s in line.site.shifts if s.active], issue.zone, at)
+        line_id = line.id
+    if running is not None:
+        key = (line_id, running.shift_id, running.production_date)
+        redraw_posted_board(client, session_factory, key, at=at)

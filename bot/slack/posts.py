@@ -1,54 +1,38 @@
-"""Posts and in-place updates made right away, outside the ledger: announcements, confirmations.
+"""What a request does in Slack once its change is committed: owed messages sent, confirmations.
 
-Each runs after the change it reports was committed and the person was answered, so a Slack
-failure costs the message only. It is logged, and the caller learns of it from the return value.
+The change and the messages it owes (``bot.records.outbox``) are committed together before the
+person is answered; what follows is best effort. A failure there (Slack, the network, or the
+database dropping right after the commit) is logged, never raised into the listener: the error
+handler would tell the person "nothing was saved" about something that was. What stays owed is
+sent by the ``deliveries`` job.
 """
 
 import logging
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.models.blocks import Block
+
+from bot.slack.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
 
-def post_now(
-    client: WebClient,
-    *,
-    channel: str,
-    text: str,
-    blocks: list[Block] | None = None,
-    what: str,
-) -> str | None:
-    """Post a message; its ts, or None when Slack refused (``what`` names it in the log)."""
-    try:
-        response = client.chat_postMessage(
-            channel=channel, text=text, blocks=_dicts(blocks), unfurl_links=False
-        )
-    except (SlackApiError, SlackClientError):
-        logger.exception("%s not posted", what)
-        return None
-    return str(response["ts"])
+def after_commit(what: str, *steps: Callable[[], object]) -> None:
+    """Run each step of the Slack work that follows a committed change; a step that fails is
+    logged (``what`` names the change) and the next one still runs."""
+    for step in steps:
+        try:
+            step()
+        except Exception:
+            logger.exception("%s is saved, but the Slack work after it failed", what)
 
 
-def update_now(
-    client: WebClient,
-    *,
-    channel: str,
-    ts: str,
-    text: str,
-    blocks: list[Block] | None = None,
-    what: str,
-) -> bool:
-    """Redraw a posted message in place; False when Slack refused."""
-    try:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=_dicts(blocks))
-    except (SlackApiError, SlackClientError):
-        logger.exception("%s not updated", what)
-        return False
-    return True
+def deliver_after_commit(outbox: Outbox, ids: Sequence[int], *, what: str) -> None:
+    """Send the outbox rows a committed change owes now (the fast path); whatever fails stays
+    owed for the ``deliveries`` job."""
+    if ids:
+        after_commit(what, lambda: outbox.deliver(ids))
 
 
 def tell_user(client: WebClient, *, channel_id: str | None, user_id: str, text: str) -> None:
@@ -64,7 +48,3 @@ def tell_user(client: WebClient, *, channel_id: str | None, user_id: str, text: 
         client.chat_postMessage(channel=user_id, text=text)
     except (SlackApiError, SlackClientError):
         logger.exception("message for %s not delivered", user_id)
-
-
-def _dicts(blocks: list[Block] | None) -> list[dict[str, Any]] | None:
-    return None if blocks is None else [block.to_dict() for block in blocks]

@@ -3,6 +3,7 @@ import tomllib
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,14 +15,21 @@ from bot.numbers.issue_ages import IssueAges
 from bot.numbers.periods import PeriodAttainment
 from bot.plant.apply import apply_plant
 from bot.plant.file import validate_plant
-from bot.slack.ledger import PostOutcome
-from jobs import digest
+from bot.slack.outbox import PostOutcome
+from jobs import deliveries, digest
 from jobs.base import JobDeps
 from models import DelayEntry, Issue, Line, Severity, Shift
 from tests.db_rows import add_delay
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.helpers_reports import Report, sixty_line_plant
-from tests.helpers_sent import assert_within_slack_limits, channel_post, ledger, posts, site_id
+from tests.helpers_sent import (
+    assert_within_slack_limits,
+    channel_post,
+    outbox_rows,
+    posts,
+    site_id,
+)
+from tests.jobs.support import job_of, period
 
 WEDNESDAY = date(2026, 11, 18)
 # 07:00 Berlin on Thursday is 06:00 UTC: Wednesday's digest is due.
@@ -63,16 +71,16 @@ def test_the_digest_goes_to_the_channel_and_each_head_with_a_chart_in_the_thread
     assert "cost of losses 4.00" in blocks  # 10 scrap × 0.40, no downtime
     assert "no safety issue on record" in blocks
 
-    channel_ts = {o.key: o.message_ts for o in outcomes}[("digest", f"site:{site}", PERIOD)]
+    channel_ts = {o.key: o.message_ts for o in outcomes}[f"digest|site:{site}|{PERIOD}"]
     (upload,) = fake_slack.calls_to("files.completeUploadExternal")
     assert (upload.args["channel_id"], upload.args["thread_ts"]) == ("C0DIGEST01", channel_ts)
     (png,) = fake_slack.uploads.values()
     assert PNG_SIGNATURE in png and len(png) > 5_000
 
-    assert ledger(session_factory) == [
-        ("digest", f"site:{site}", PERIOD, True),
-        ("digest", f"site:{site}/head:U0HEAD0001", PERIOD, True),
-        ("digest-chart", f"site:{site}", PERIOD, True),
+    assert outbox_rows(session_factory) == [
+        (f"digest-chart|site:{site}|{PERIOD}", True),
+        (f"digest|site:{site}/head:U0HEAD0001|{PERIOD}", True),
+        (f"digest|site:{site}|{PERIOD}", True),
     ]
 
 
@@ -84,48 +92,56 @@ def test_a_second_run_posts_and_uploads_nothing_again(
 
     again = digest.run(DIGEST_AT + timedelta(hours=1), deps)
 
-    assert again and not any(outcome.sent for outcome in again)
+    assert again == []  # owed already, chart included: nothing is owed or rendered again
     _assert_sent_once(fake_slack)
 
 
-def test_posts_slack_refuses_are_sent_once_by_the_next_run(
+def _deliveries_after(wait: timedelta, deps: JobDeps) -> list[PostOutcome]:
+    """The ``deliveries`` job run ``wait`` from now, when the outbox's backoff has passed."""
+    later = datetime.now(UTC) + wait
+    with time_machine.travel(later, tick=False):
+        return deliveries.run(later, deps)
+
+
+def test_posts_slack_refuses_are_sent_once_by_the_deliveries_job(
     deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, session_factory: sessionmaker[Session]
 ) -> None:
-    # Two posts × (1 try + 2 retries of the client's ServerErrorRetryHandler) = 6 failures.
-    first = _first_run_while_slack_refuses(deps, fake_slack, report, "chat.postMessage", times=6)
+    first = _first_run_while_slack_refuses(deps, fake_slack, report, "chat.postMessage", times=2)
 
-    assert first and not any(outcome.sent for outcome in first)
-    assert not fake_slack.calls_to("files.completeUploadExternal")  # no thread to put it in
-    assert not any(sent for *_, sent in ledger(session_factory))
+    assert len(first) == 3 and not any(outcome.sent for outcome in first)
+    assert not fake_slack.calls_to("files.getUploadURLExternal")  # no thread to put it in
+    assert not any(sent for _, sent in outbox_rows(session_factory))
+    assert digest.run(DIGEST_AT + timedelta(minutes=5), deps) == []  # owed once, not again
 
-    fake_slack.reset()
-    second = digest.run(DIGEST_AT + timedelta(minutes=5), deps)
+    second = _deliveries_after(timedelta(minutes=1), deps)
 
     assert sum(outcome.sent for outcome in second) == 3
     assert sorted(posts(fake_slack)) == ["C0DIGEST01", "U0HEAD0001"]
-    _assert_sent_once(fake_slack)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 2 + 2  # the refused ones, then sent
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1
+    assert all(sent for _, sent in outbox_rows(session_factory))
 
 
 def test_a_failed_chart_upload_is_retried_without_posting_the_digest_again(
     deps: JobDeps, fake_slack: FakeSlackAPI, report: Report, session_factory: sessionmaker[Session]
 ) -> None:
     first = _first_run_while_slack_refuses(
-        deps, fake_slack, report, "files.getUploadURLExternal", times=3
+        deps, fake_slack, report, "files.getUploadURLExternal", times=1
     )
 
-    assert [o.key[0] for o in first if not o.sent] == ["digest-chart"]
-    second = digest.run(DIGEST_AT + timedelta(minutes=5), deps)
+    assert [job_of(o) for o in first if not o.sent] == ["digest-chart"]
+    second = _deliveries_after(timedelta(minutes=1), deps)
 
-    assert [o.key[0] for o in second if o.sent] == ["digest-chart"]
+    assert [(job_of(o), o.sent) for o in second] == [("digest-chart", True)]
     _assert_sent_once(fake_slack)
-    assert all(sent for *_, sent in ledger(session_factory))
+    assert all(sent for _, sent in outbox_rows(session_factory))
 
 
 def test_due_at_the_digest_time_and_caught_up_for_six_hours_only(deps: JobDeps) -> None:
     assert digest.run(datetime(2026, 11, 19, 5, 59, tzinfo=UTC), deps) == []  # 06:59 Berlin
     assert digest.run(datetime(2026, 11, 19, 12, 1, tzinfo=UTC), deps) == []  # 6 h 1 min late
     late = digest.run(datetime(2026, 11, 19, 11, 59, tzinfo=UTC), deps)
-    assert {o.key[2] for o in late} == {PERIOD}
+    assert {period(o) for o in late} == {PERIOD}
 
 
 def test_no_digest_for_a_day_without_plan_or_output(

@@ -1,4 +1,4 @@
-"""``escalations`` walked with a pinned clock, against the fake Slack and the ledger."""
+"""``escalations`` walked with a pinned clock, against the fake Slack and the outbox."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -9,11 +9,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.records.issues import acknowledge_issue, resolve_issue
+from bot.records.issues import acknowledge_issue, owe_issue_message, resolve_issue
 from bot.slack.issues import post_issue_message
-from jobs import escalations
+from jobs import deliveries, escalations
 from jobs.base import JobDeps
-from models import Issue, IssueCategory, IssueEvent, IssueStatus, LedgerPost, Line, Severity
+from models import (
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueStatus,
+    Line,
+    OutboxItem,
+    OutboxStatus,
+    Severity,
+)
 from tests.e2e.support import MID_SHIFT_A
 from tests.fakes.slack_api import Call, FakeSlackAPI
 
@@ -55,7 +64,10 @@ def raise_issue(session_factory: sessionmaker[Session], deps: JobDeps):  # type:
             session.add(issue)
             session.flush()
             session.add(IssueEvent(issue_id=issue.id, status=IssueStatus.OPEN, by=by, at=at))
-        post_issue_message(client=deps.client, session_factory=session_factory, issue_id=issue.id)
+            owed = owe_issue_message(session, issue_id=issue.id, channel=line_row.channel_id, at=at)
+        post_issue_message(
+            client=deps.client, outbox=deps.outbox, issue_id=issue.id, owed=owed, raised_at=at
+        )
         return issue.id
 
     return add
@@ -71,6 +83,15 @@ def run_at(clock: time_machine.Traveller, deps: JobDeps, fake: FakeSlackAPI, min
     clock.move_to(at)
     before = len(dms(fake))
     escalations.run(at, deps)
+    return [call.args["channel"] for call in dms(fake)[before:]]
+
+
+def deliver_at(clock: time_machine.Traveller, deps: JobDeps, fake: FakeSlackAPI, minutes: int):  # type: ignore[no-untyped-def]
+    """Move the clock to ``minutes`` after the issue, run ``deliveries``; the DMs it sent."""
+    at = MID_SHIFT_A + timedelta(minutes=minutes)
+    clock.move_to(at)
+    before = len(dms(fake))
+    deliveries.run(at, deps)
     return [call.args["channel"] for call in dms(fake)[before:]]
 
 
@@ -105,10 +126,12 @@ def test_a_high_issue_climbs_to_managers_then_heads_once_each(
     )
     assert "Press *Acknowledge*" in str(manager.args["blocks"])
     with session_factory() as session:
-        keys = session.execute(select(LedgerPost.job, LedgerPost.scope, LedgerPost.period)).all()
-    assert sorted(keys) == [
-        ("escalations", f"issue:{issue_id}/user:{HEAD}", "level:2"),
-        ("escalations", f"issue:{issue_id}/user:{MANAGER}", "level:1"),
+        rows = session.execute(
+            select(OutboxItem.key, OutboxItem.kind, OutboxItem.ref).where(OutboxItem.kind == "ping")
+        ).all()
+    assert sorted(rows) == [
+        (f"escalations|issue:{issue_id}/user:{HEAD}|level:2", "ping", f"issue:{issue_id}"),
+        (f"escalations|issue:{issue_id}/user:{MANAGER}|level:1", "ping", f"issue:{issue_id}"),
     ]
 
 
@@ -129,7 +152,7 @@ def test_critical_and_safety_issues_ping_managers_at_once_on_creation(
     [ping] = dms(fake_slack)
     assert ping.args["channel"] == MANAGER
     assert ping.args["text"].startswith(f"🚨 {severity.upper()} issue on L1, raised just now")
-    assert run_at(clock, deps, fake_slack, 1) == []  # the job finds it in the ledger
+    assert run_at(clock, deps, fake_slack, 1) == []  # the job finds it owed already
 
 
 def test_a_critical_issue_reaches_the_heads_after_15_minutes(
@@ -190,7 +213,7 @@ def test_a_resolved_issue_is_left_alone(
     assert run_at(clock, deps, fake_slack, 24 * 60) == []
 
 
-def test_a_ping_slack_refused_is_sent_by_the_next_run(
+def test_a_ping_slack_refused_is_sent_by_the_deliveries_job(
     deps: JobDeps, fake_slack: FakeSlackAPI, session_factory, clock, raise_issue
 ) -> None:
     issue_id = raise_issue(Severity.HIGH)
@@ -198,6 +221,25 @@ def test_a_ping_slack_refused_is_sent_by_the_next_run(
 
     assert run_at(clock, deps, fake_slack, 15) == [MANAGER]  # tried, refused
     assert level(session_factory, issue_id) == 0
-    assert run_at(clock, deps, fake_slack, 20) == [MANAGER]
+    assert run_at(clock, deps, fake_slack, 20) == []  # owed once: the job does not owe it again
+    assert deliver_at(clock, deps, fake_slack, 20) == [MANAGER]
     assert level(session_factory, issue_id) == 1
     assert run_at(clock, deps, fake_slack, 25) == []
+    assert deliver_at(clock, deps, fake_slack, 25) == []
+
+
+def test_a_ping_still_unsent_when_its_issue_is_acknowledged_is_dropped(
+    deps: JobDeps, fake_slack: FakeSlackAPI, session_factory, clock, raise_issue
+) -> None:
+    issue_id = raise_issue(Severity.HIGH)
+    fake_slack.fail("chat.postMessage", status=500)
+    assert run_at(clock, deps, fake_slack, 15) == [MANAGER]  # tried, refused
+    with session_scope(session_factory) as session:
+        acknowledge_issue(session, issue_id=issue_id, user_id=HEAD, at=datetime.now(UTC))
+
+    assert deliver_at(clock, deps, fake_slack, 20) == []
+
+    with session_factory() as session:
+        [ping] = session.scalars(select(OutboxItem).where(OutboxItem.kind == "ping")).all()
+    assert ping.status is OutboxStatus.DROPPED
+    assert level(session_factory, issue_id) == 0

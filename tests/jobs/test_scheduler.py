@@ -86,7 +86,8 @@ def test_a_standby_takes_over_from_a_killed_leader_and_posts_nothing_twice(
 ) -> None:
     with session_scope(session_factory) as session:
         plant = validate_plant(_plant_with_a_shift_that_just_ended(datetime.now(UTC)))
-        apply_plant(session=session, plant=plant, at=datetime.now(UTC))
+        # Loaded the day before: live before the shift that just ended.
+        apply_plant(session=session, plant=plant, at=datetime.now(UTC) - timedelta(days=1))
     env = {
         **os.environ,
         "DATABASE_URL": settings.database_url,
@@ -131,3 +132,22 @@ def test_a_standby_takes_over_from_a_killed_leader_and_posts_nothing_twice(
     )
     assert posts[("C0K1K1K1K1", summary.args["text"])] == 1
     assert all(count == 1 for count in posts.values())
+
+
+def test_deliveries_run_every_minute_once_whatever_the_sites(
+    deps: JobDeps, session_factory: sessionmaker[Session]
+) -> None:
+    with session_scope(session_factory) as session:
+        plant = validate_plant(_plant_with_a_shift_that_just_ended(datetime.now(UTC)))
+        apply_plant(session=session, plant=plant, at=datetime.now(UTC))  # a second site
+    scheduler = BackgroundScheduler(timezone=UTC)
+    schedule_jobs(scheduler, deps)
+
+    digests = [job for job in scheduler.get_jobs() if job.args[0] == "digest"]
+    [deliveries] = [job for job in scheduler.get_jobs() if job.args[0] == "deliveries"]
+    assert len(digests) == 2
+    now = datetime.now(UTC)
+    first = deliveries.trigger.get_next_fire_time(None, now)
+    second = deliveries.trigger.get_next_fire_time(first, first)
+    assert first - now <= timedelta(minutes=1)
+    assert second - first == timedelta(minutes=1)

@@ -16,7 +16,14 @@ from models import Line
 from tests.db_rows import add_delay
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.helpers_reports import add_output, sixty_line_plant
-from tests.helpers_sent import assert_within_slack_limits, channel_post, ledger, posts, site_id
+from tests.helpers_sent import (
+    assert_within_slack_limits,
+    channel_post,
+    outbox_rows,
+    posts,
+    site_id,
+)
+from tests.jobs.support import period
 from tests.test_weekly_numbers import A_DEADLINE
 
 MONDAY = date(2026, 11, 16)
@@ -55,12 +62,11 @@ def test_the_week_goes_to_the_digest_channel_and_each_head_once(
     assert "*L1* · material · 3× in 7 days, 1 h 15 min (16 Nov–18 Nov)" in blocks
     assert "on time  1/15   7%" in blocks
 
-    assert ledger(session_factory) == [
-        ("weekly-digest", f"site:{site}", PERIOD, True),
-        ("weekly-digest", f"site:{site}/head:U0HEAD0001", PERIOD, True),
+    assert outbox_rows(session_factory) == [
+        (f"weekly-digest|site:{site}/head:U0HEAD0001|{PERIOD}", True),
+        (f"weekly-digest|site:{site}|{PERIOD}", True),
     ]
-    again = weekly_digest.run(REVIEW_AT + timedelta(hours=1), deps)
-    assert again and not any(outcome.sent for outcome in again)
+    assert weekly_digest.run(REVIEW_AT + timedelta(hours=1), deps) == []  # owed already
     assert len(fake_slack.calls_to("chat.postMessage")) == 2
 
 
@@ -69,7 +75,7 @@ def test_due_monday_at_07_30_and_caught_up_for_six_hours_only(deps: JobDeps) -> 
     assert weekly_digest.run(REVIEW_AT + timedelta(hours=6, minutes=1), deps) == []
     assert weekly_digest.run(REVIEW_AT + timedelta(days=1), deps) == []  # Tuesday
     late = weekly_digest.run(REVIEW_AT + timedelta(hours=5, minutes=59), deps)
-    assert {outcome.key[2] for outcome in late} == {PERIOD}
+    assert {period(outcome) for outcome in late} == {PERIOD}
     assert all(outcome.sent for outcome in late)
 
 

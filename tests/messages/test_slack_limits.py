@@ -186,7 +186,6 @@ def test_the_handover(acknowledged: bool) -> None:
     for text in (
         handover.acknowledgement_text(view),
         handover.handover_saved_text(recorded),
-        handover.handover_not_posted_text(view),
         handover.already_acknowledged_text(view),
         handover.unacknowledged_handover_text(view),
     ):
