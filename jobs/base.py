@@ -111,8 +111,8 @@ def dry_run_deps(engine: Engine, show: Show) -> Iterator[JobDeps]:
         if sqlite:
             # pysqlite begins transactions lazily and a RELEASE outside one commits: take over
             # and open a real transaction, so that the savepoints nest inside it.
-            driver = connection.connection.driver_connection
-            isolation = getattr(driver, "isolation_level", "")
+            driver: Any = connection.connection.driver_connection
+            isolation = driver.isolation_level
             driver.isolation_level = None
             connection.exec_driver_sql("BEGIN")
         try:

@@ -54,6 +54,7 @@ class FakeSlackAPI:
         self._failures: dict[str, _Failure] = {}
         # Posted messages by conversation (a DM under its D… id), for conversations.history.
         self.messages: dict[str, list[dict[str, Any]]] = {}
+        self._file_names: dict[str, str] = {}
         # Methods that do their work, then answer only after this many seconds (a slow Slack).
         self.slow: dict[str, float] = {}
         self._lock = threading.Condition()
@@ -194,10 +195,27 @@ class FakeSlackAPI:
 
     def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._ts):08d}"
+        with self._lock:
+            self._file_names[file_id] = str(args.get("filename", ""))
         return {"ok": True, "file_id": file_id, "upload_url": self.base_url + "upload/" + file_id}
 
     def _api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
-        files = [{"id": f["id"], "title": f.get("title")} for f in args.get("files", [])]
+        with self._lock:
+            files = [
+                {"id": f["id"], "title": f.get("title"), "name": self._file_names.get(f["id"])}
+                for f in args.get("files", [])
+            ]
+        if channel := args.get("channel_id"):  # shared: it shows as a message with its files
+            message = {
+                "type": "message",
+                "ts": self._next_ts(),
+                "text": args.get("initial_comment", ""),
+                "thread_ts": args.get("thread_ts"),
+                "files": files,
+                "posted_at": time.time(),
+            }
+            with self._lock:
+                self.messages.setdefault(str(channel), []).append(message)
         return {"ok": True, "files": files}
 
     def _api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:

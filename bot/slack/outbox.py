@@ -11,6 +11,7 @@ A post whose first attempt may have reached Slack (a timeout, a dropped connecti
 never posted twice: every post carries its outbox key in Slack message metadata, and any later
 attempt first looks for that key in the channel's recent history (``conversations.history``,
 or ``conversations.replies`` in a thread) and records the message it finds instead of posting.
+An upload (the digest's chart) is looked for the same way, by its file name in its thread.
 
 Failures wait ``backoff(attempts)`` or Slack's ``Retry-After``; a row still unsent at its
 ``expires_at`` is given up and logged at WARNING with what it was.
@@ -225,6 +226,8 @@ class Outbox:
             )
             return str(outgoing.ts)
         if outgoing.method == "upload":
+            if item.attempts > 1 and (found := self._already_posted(item, outgoing)):
+                return found
             response = client.files_upload_v2(
                 channel=outgoing.channel,
                 thread_ts=outgoing.thread_ts,
@@ -260,7 +263,8 @@ class Outbox:
         return known
 
     def _already_posted(self, item: OutboxItem, outgoing: Outgoing) -> str | None:
-        """The ts of an earlier attempt's post of ``item`` that reached Slack, if any."""
+        """The ts (or file id) of an earlier attempt's post (or upload) of ``item`` that reached
+        Slack, if any."""
         channel = self._conversation(outgoing.channel)
         oldest = f"{(item.created_at - HISTORY_SLACK).timestamp():.6f}"
         if outgoing.thread_ts:
@@ -272,6 +276,12 @@ class Outbox:
                 channel=channel, oldest=oldest, limit=200, include_all_metadata=True
             )
         for message in response.get("messages") or []:
+            if outgoing.method == "upload":
+                # Files carry no metadata: an upload is known by its file name in the thread.
+                for file in message.get("files") or []:
+                    if file.get("name") == outgoing.filename:
+                        return str(file["id"])
+                continue
             metadata = message.get("metadata") or {}
             if (
                 metadata.get("event_type") == METADATA_EVENT

@@ -163,3 +163,34 @@ def test_a_rate_limited_post_waits_as_long_as_slack_asks(
     outbox.deliver([item_id])
 
     assert row(session_factory, item_id).next_attempt_at == START + timedelta(seconds=120)
+
+
+def test_an_upload_whose_answer_never_came_is_found_in_its_thread_not_uploaded_again(
+    fake_slack: FakeSlackAPI, session_factory, clock: time_machine.Traveller
+) -> None:
+    client = WebClient(token="xoxb-test", base_url=fake_slack.base_url, timeout=0.5)
+    outbox = Outbox(client=client, session_factory=session_factory)
+    digest_id = owe_message(session_factory)
+    assert outbox.deliver([digest_id])[0].sent
+    chart = Owed(
+        key="digest-chart|site:1|2026-11-17",
+        kind="digest-chart",
+        keep_for=timedelta(hours=24),
+        channel="C0DIGEST01",
+        payload={
+            "thread_of": "digest|site:1|2026-11-17",
+            "upload": {"content": "iVBORw0K", "filename": "riverside.png", "title": "Chart"},
+        },
+    )
+    with session_scope(session_factory) as session:
+        chart_id = owe(session, chart, at=datetime.now(UTC))
+    assert chart_id is not None
+    fake_slack.slow["files.completeUploadExternal"] = 1.0  # shared, then answered too late
+
+    assert not outbox.deliver([chart_id])[0].sent
+    clock.shift(timedelta(minutes=1))
+    [again] = outbox.deliver()
+
+    [completed] = fake_slack.calls_to("files.completeUploadExternal")
+    assert again.sent and again.message_ts == completed.answer["files"][0]["id"]
+    assert len(fake_slack.calls_to("files.getUploadURLExternal")) == 1
