@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import session_scope
 from bot.messages.digest import build_digest_blocks, digest_text
+from bot.messages.format import shared_unit
 from bot.messages.weekly import build_repeat_problem_blocks
 from bot.numbers.digest import Digest, compute_digest
 from bot.numbers.go_live import site_period_owed
@@ -129,7 +130,10 @@ def _owed_chart(site_digest: _SiteDigest) -> Owed:
         filename=f"digest-{site_digest.period}.png",
         title=f"{digest.site_name} · target vs actual · {site_digest.period}",
         content=lambda: render_target_chart(
-            digest.planned_lines, site_name=digest.site_name, day=digest.production_date
+            digest.planned_lines,
+            site_name=digest.site_name,
+            day=digest.production_date,
+            unit=shared_unit(digest.lines),
         ),
     )
     return owed_upload(

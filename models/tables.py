@@ -113,6 +113,9 @@ class Site(Base):
     live_from: Mapped[date | None] = mapped_column(
         Date, comment="the plant file's live_from: live from local midnight of this date"
     )
+    currency: Mapped[str | None] = mapped_column(
+        String(3), comment="ISO 4217 code money is shown in; NULL: a bare amount"
+    )
 
     lines: Mapped[list["Line"]] = relationship(back_populates="site", order_by="Line.code")
     shifts: Mapped[list["Shift"]] = relationship(back_populates="site", order_by="Shift.start")

@@ -31,7 +31,7 @@ def test_a_dry_run_prints_what_a_job_would_post_and_posts_keeps_and_claims_nothi
 
     assert result.returncode == 0, result.stderr
     assert "would chat.postMessage to C0LINE0001" in result.stdout
-    assert "L1" in result.stdout and "0 / 800" in result.stdout
+    assert "L1" in result.stdout and "ended: not reported, 800 bottles planned" in result.stdout
     assert "shift-summary: 2 message(s) would be sent; nothing was posted" in result.stdout
     assert fake_slack.calls == []
     assert outbox_rows(loaded) == 0

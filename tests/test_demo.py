@@ -177,3 +177,26 @@ def test_the_issue_is_resolved_through_its_modal_before_the_digest(demo: DemoRun
     ]
     assert resolved < digest
     assert "*Open issues*\nnone" in block_texts(message)
+
+
+def test_the_digest_names_the_unreported_night_and_adds_no_units_of_different_lines(
+    demo: DemoRun,
+) -> None:
+    [message] = [
+        message
+        for message in demo.messages("chat.postMessage")
+        if message["channel"] == DIGEST_CHANNEL
+        and message["text"].startswith("Riverside Bottling digest for Mon 14 Sep 2026")
+    ]
+    texts = block_texts(message)
+    assert "*Plant* 90% of target" in texts and "4,588" not in texts
+    assert "*L3* −208 kegs (71%) · shift Night not reported (200 kegs planned)" in texts
+    assert "cost of losses €3,003" in texts and "scrap  0.4%" in texts
+    assert "96% of target at the current run-rate" in str(message["blocks"])
+    [summary] = [
+        message
+        for message in demo.messages("chat.postMessage")
+        if message["text"].startswith("L3 shift Night · Mon 14 Sep")
+    ]
+    assert "ended: not reported, 200 kegs planned" in summary["text"]
+    assert "*Attainment*\\nnot reported" in json.dumps(summary["blocks"], ensure_ascii=False)

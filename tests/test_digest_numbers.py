@@ -335,3 +335,31 @@ def test_days_since_the_last_safety_issue(floor: Floor) -> None:
     )  # after the production date
 
     assert floor.digest().days_since_safety_issue == 8
+
+
+def test_a_planned_shift_without_output_entries_is_unreported(floor: Floor) -> None:
+    floor.output("L1", "A", WEDNESDAY, 800)
+    floor.output("L1", "B", WEDNESDAY, 790)
+    floor.output("L1", "C", WEDNESDAY, 999, voided=True)  # voided: still nobody reported it
+    floor.output("press2", "A", WEDNESDAY, 300)
+    floor.output("press2", "B", WEDNESDAY, 0, 4)  # scrap only: reported
+    floor.delay("L1", "B", WEDNESDAY, 10, "material")
+
+    digest = floor.digest()
+
+    l1, press2 = digest.lines
+    assert [(s.shift_name, s.target) for s in l1.unreported] == [("C", 600)]
+    assert (l1.shortfall, l1.unreported_target, l1.missed_mostly_unreported) == (610, 600, True)
+    assert l1.main_delay_reason == "material"
+    assert (press2.unreported, press2.missed_mostly_unreported) == ((), False)
+    assert digest.currency is None
+
+
+def test_the_digest_carries_the_sites_currency(
+    floor: Floor, session_factory: sessionmaker[Session]
+) -> None:
+    with session_scope(session_factory) as session:
+        session.scalars(select(Site)).one().currency = "EUR"
+    floor.output("L1", "A", WEDNESDAY, 800)
+
+    assert floor.digest().currency == "EUR"

@@ -1,60 +1,20 @@
 """Reading the plant file: what it accepts, its defaults, and every problem it reports."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.plant.file import PlantFileError, read_plant_file
+from bot.plant.apply import apply_plant
+from bot.plant.file import read_plant_file
 from models import (
-    Base,
     Severity,
+    Site,
 )
 from tests.conftest import SAMPLE_PLANT
-
-AT = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
-LATER = datetime(2026, 6, 2, 8, 0, tzinfo=UTC)
-
-
-def row_counts(session: Session) -> dict[str, int]:
-    return {
-        table.name: session.scalar(select(func.count()).select_from(table)) or 0
-        for table in Base.metadata.sorted_tables
-    }
-
-
-@contextmanager
-def _recording_writes(session: Session, writes: list[str]) -> Iterator[None]:
-    """Collect every INSERT, UPDATE or DELETE the session's engine runs meanwhile."""
-    engine = session.get_bind()
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-            writes.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "plant.toml"
-    path.write_text(text)
-    return path
-
-
-def problems_of(path: Path) -> list[str]:
-    with pytest.raises(PlantFileError) as caught:
-        read_plant_file(path)
-    return caught.value.problems
+from tests.test_plant import AT, LATER, problems_of, row_counts, write
 
 
 def test_sample_plant_file_loads(plant_toml: Path) -> None:
@@ -199,3 +159,23 @@ def test_missing_file_is_a_plant_file_error(tmp_path: Path) -> None:
     path = tmp_path / "absent.toml"
 
     assert problems_of(path) == [f"{path}: no such file"]
+
+
+def test_the_site_currency_is_an_iso_4217_code_and_is_stored(
+    tmp_path: Path, session: Session
+) -> None:
+    def with_currency(code: str) -> Path:
+        heads = 'heads = ["U0HEAD0001"]'
+        return write(tmp_path, SAMPLE_PLANT.replace(heads, f'{heads}\ncurrency = "{code}"'))
+
+    for code in ("eur", "EURO", "€"):
+        problems = problems_of(with_currency(code))
+        assert [p.split(": ", 1)[1] for p in problems] == [
+            f"site.currency: {code!r} is not an ISO 4217 currency code (like EUR)"
+        ]
+    assert read_plant_file(write(tmp_path, SAMPLE_PLANT)).site.currency is None
+
+    apply_plant(session=session, plant=read_plant_file(with_currency("DKK")), at=AT)
+    assert session.scalars(select(Site)).one().currency == "DKK"
+    apply_plant(session=session, plant=read_plant_file(write(tmp_path, SAMPLE_PLANT)), at=LATER)
+    assert session.scalars(select(Site)).one().currency is None

@@ -35,6 +35,7 @@ from bot.demo.story import END, START, STORY
 from bot.demo.transcript import Transcript
 from bot.demo.workspace import DemoSlackAPI
 from bot.entry.wsgi import SLACK_PATH, create_wsgi_app
+from bot.messages.format import plural
 from bot.plant.apply import apply_plant
 from bot.plant.file import PlantFile, validate_plant
 from bot.settings import Settings
@@ -158,7 +159,12 @@ def _summarise(
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Saved", f"{outputs} output reports, {delays} delays, {issues} issue(s)")
+    saved = [
+        plural(outputs or 0, "output report"),
+        plural(delays or 0, "delay"),
+        plural(issues or 0, "issue"),
+    ]
+    table.add_row("Saved", ", ".join(saved))
     table.add_row("Bot posts", ", ".join(f"{n} {kind}" for kind, n in transcript.counts.items()))
     table.add_row("Folder", str(folder.path))
     table.add_row("", f"{folder.messages.name}/: every message as Block Kit JSON")

@@ -17,7 +17,6 @@ from bot.messages.format import (
     NAME_WIDTH,
     SECTION_LIMIT,
     TEXT_LIMIT,
-    amount_vs_target,
     code_block,
     cut_plain,
     escape,
@@ -27,8 +26,13 @@ from bot.messages.format import (
     minutes,
     money,
     percent,
+    plant_vs_target,
+    plural,
     progress_bar,
+    quantity,
+    rate,
     report_header,
+    shared_unit,
 )
 from bot.numbers.digest import Digest, LineDay
 from bot.numbers.periods import PeriodAttainment
@@ -43,7 +47,7 @@ def digest_text(digest: Digest) -> str:
     """The notification and screen-reader text, within ``TEXT_LIMIT``."""
     text = (
         f"{escape(digest.site_name)} digest for {digest.production_date:%a %d %b %Y}: plant "
-        f"{amount_vs_target(digest.total_planned_good, digest.total_target)}"
+        f"{_vs_target(digest, digest.total_planned_good, digest.total_target)}"
     )
     if digest.misses:
         text += " · biggest misses " + ", ".join(
@@ -75,13 +79,27 @@ def build_digest_blocks(digest: Digest) -> list[Block]:
     return blocks
 
 
+def _vs_target(digest: Digest, actual: int, target: int) -> str:
+    """A plant total in the lines' unit when they share one, else as attainment only."""
+    return plant_vs_target(actual, target, shared_unit(digest.lines))
+
+
 def _plant_total(digest: Digest) -> str:
+    unit = shared_unit(digest.lines)
+    scrap = (  # scrap of different units does not add up: each line's rate is in the table
+        f"Scrap {quantity(digest.total_scrap, unit)} ({rate(digest.scrap_rate)}) · "
+        if unit is not None
+        else ""
+    )
     return (
-        f"*Plant* {amount_vs_target(digest.total_planned_good, digest.total_target)}  "
+        f"*Plant* {_vs_target(digest, digest.total_planned_good, digest.total_target)}  "
         f"`{progress_bar(digest.attainment)}`\n"
-        f"Scrap {digest.total_scrap:,} ({percent(digest.scrap_rate)}) · "
-        f"downtime {minutes(digest.delay_minutes)}"
-        + (f" · cost of losses {money(digest.loss_cost)}" if digest.loss_cost is not None else "")
+        f"{scrap}{'downtime' if scrap else 'Downtime'} {minutes(digest.delay_minutes)}"
+        + (
+            f" · cost of losses {money(digest.loss_cost, digest.currency)}"
+            if digest.loss_cost is not None
+            else ""
+        )
     )
 
 
@@ -89,7 +107,7 @@ def _row(line: LineDay, width: int) -> str:
     target = f"{line.target:,}" if line.target is not None else "—"
     return (
         f"{line.code:<{width}} {line.good:>9,} / {target:>9} {percent(line.attainment):>5} "
-        f"{progress_bar(line.attainment)} scrap {percent(line.scrap_rate):>4} "
+        f"{progress_bar(line.attainment)} scrap {rate(line.scrap_rate):>5} "
         f"down {line.delay_minutes:>4}m"
     )
 
@@ -101,7 +119,7 @@ def _worst_first(line: LineDay) -> tuple[bool, float, str]:
 
 def _hidden_note(hidden: Sequence[LineDay]) -> str:
     shares = [line.attainment for line in hidden if line.attainment is not None]
-    count = f"…and {len(hidden)} more line{'s' if len(hidden) != 1 else ''}"
+    count = f"…and {plural(len(hidden), 'more line')}"
     if not shares:
         return f"{count} without a target"
     if min(shares) >= 1:
@@ -115,14 +133,30 @@ def _misses(misses: Sequence[LineDay]) -> str:
         return head + "none: every planned line made its target"
     rows = [
         f"• *{line.code}* −{line.shortfall:,} {escape(line.unit)} ({percent(line.attainment)})"
-        + (
-            f" · main delay {escape(line.main_delay_reason)}"
-            if line.main_delay_reason
-            else " · no delay logged"
-        )
+        + _cause(line)
         for line in misses
     ]
     return head + join_within(rows, SECTION_LIMIT - len(head))
+
+
+def _cause(line: LineDay) -> str:
+    """The shifts nobody reported when they are most of the miss, else the main delay."""
+    if line.missed_mostly_unreported:
+        shifts = ", ".join(escape(shift.shift_name) for shift in line.unreported)
+        return (
+            f" · {'shift' if len(line.unreported) == 1 else 'shifts'} {shifts} not reported "
+            f"({line.unreported_target:,} {escape(line.unit)} planned)"
+        )
+    cause = (
+        f" · main delay {escape(line.main_delay_reason)}"
+        if line.main_delay_reason
+        else " · no delay logged"
+    )
+    if line.unreported:
+        cause += " · " + ", ".join(
+            f"shift {escape(shift.shift_name)} not reported" for shift in line.unreported
+        )
+    return cause
 
 
 def _pareto(digest: Digest) -> str:
@@ -141,7 +175,7 @@ def _pareto(digest: Digest) -> str:
     if rest:
         rest_minutes = sum(row.minutes for row in rest)
         rows.append(
-            f"…and {len(rest)} more reasons, {minutes(rest_minutes)} "
+            f"…and {plural(len(rest), 'more reason')}, {minutes(rest_minutes)} "
             f"({percent(rest_minutes / digest.delay_minutes)})"
         )
     return f"*Downtime Pareto* · {minutes(digest.delay_minutes)} in all\n" + code_block(rows)
@@ -152,12 +186,14 @@ def _costs(digest: Digest) -> str:
         (line for line in digest.lines if line.loss_cost),
         key=lambda line: (-(line.loss_cost or 0), line.code),
     )
-    rows = [f"• {line.code}: {money(line.loss_cost)}" for line in costed[:COSTS_SHOWN]]
+    currency = digest.currency
+    rows = [f"• {line.code}: {money(line.loss_cost, currency)}" for line in costed[:COSTS_SHOWN]]
     if len(costed) > COSTS_SHOWN:
         rest = sum((line.loss_cost or Decimal(0) for line in costed[COSTS_SHOWN:]), Decimal(0))
-        rows.append(f"…and {len(costed) - COSTS_SHOWN} more lines: {money(rest)}")
+        hidden = plural(len(costed) - COSTS_SHOWN, "more line")
+        rows.append(f"…and {hidden}: {money(rest, currency)}")
     return (
-        f"*Cost of losses* {money(digest.loss_cost)}\n"
+        f"*Cost of losses* {money(digest.loss_cost, currency)}\n"
         "_scrap × unit cost + downtime hours × downtime cost per hour_\n" + "\n".join(rows)
     )
 
@@ -188,11 +224,11 @@ def _trend(digest: Digest) -> SectionBlock:
     forecast = digest.forecast
     return SectionBlock(
         fields=[
-            f"*Week to date*\n{_period(digest.week)}",
-            f"*Month to date*\n{_period(digest.month)}",
+            f"*Week to date*\n{_period(digest, digest.week)}",
+            f"*Month to date*\n{_period(digest, digest.month)}",
             "*Month-end forecast*\n"
             + (
-                f"{amount_vs_target(forecast.actual, forecast.target)} at the current run-rate"
+                f"{_vs_target(digest, forecast.actual, forecast.target)} at the current run-rate"
                 if forecast
                 else "— (no target this month)"
             ),
@@ -200,14 +236,15 @@ def _trend(digest: Digest) -> SectionBlock:
             + (
                 "no safety issue on record"
                 if digest.days_since_safety_issue is None
-                else f"{digest.days_since_safety_issue} days since the last safety issue"
+                else f"{plural(digest.days_since_safety_issue, 'day')} since the last safety issue"
             ),
         ]
     )
 
 
-def _period(period: PeriodAttainment) -> str:
-    return f"{amount_vs_target(period.actual, period.target)} `{progress_bar(period.attainment)}`"
+def _period(digest: Digest, period: PeriodAttainment) -> str:
+    actual_vs_target = _vs_target(digest, period.actual, period.target)
+    return f"{actual_vs_target} `{progress_bar(period.attainment)}`"
 
 
 def _by_rank(by_severity: dict[str, int]) -> list[tuple[str, int]]:

@@ -39,7 +39,18 @@ LineT = TypeVar("LineT", bound=LinePeriod)
 
 
 def percent(share: float | None) -> str:
+    """A share as a whole percentage (attainment, pace): ``90%``; "—" without one."""
     return "—" if share is None else f"{share:.0%}"
+
+
+def rate(share: float | None) -> str:
+    """A rate to one decimal (scrap rate): ``0.4%``; "—" without one."""
+    return "—" if share is None else f"{share:.1%}"
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 issue``, ``2 issues``, ``0 issues``; ``many`` for a plural that is not word + s."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 def progress_bar(share: float | None, width: int = BAR_WIDTH) -> str:
@@ -52,8 +63,41 @@ def quantity(value: int, unit: str) -> str:
     return f"{value:,} {escape(unit)}"
 
 
-def money(amount: Decimal | None) -> str:
-    return "—" if amount is None else f"{amount:,.2f}"
+# Symbols of common ISO 4217 codes: ``True`` when the symbol precedes the amount (``€3,003``),
+# ``False`` when it follows (``3,003 zł``). Any other code is shown after the amount.
+CURRENCY_SYMBOLS: dict[str, tuple[str, bool]] = {
+    "EUR": ("€", True),
+    "USD": ("$", True),
+    "GBP": ("£", True),
+    "JPY": ("¥", True),
+    "CNY": ("¥", True),
+    "INR": ("₹", True),
+    "KRW": ("₩", True),
+    "BRL": ("R$", True),
+    "CAD": ("CA$", True),
+    "AUD": ("A$", True),
+    "MXN": ("MX$", True),
+    "CHF": ("CHF", False),
+    "PLN": ("zł", False),
+    "SEK": ("kr", False),
+    "NOK": ("kr", False),
+    "CZK": ("Kč", False),
+    "HUF": ("Ft", False),
+}
+
+
+def money(amount: Decimal | None, currency: str | None = None) -> str:
+    """``€3,003``, ``3,003 DKK``, ``€42.50``: whole units from 100 up, cents below; without a
+    currency, the bare amount to the cent (``3,003.00``); "—" without an amount."""
+    if amount is None:
+        return "—"
+    if currency is None:
+        return f"{amount:,.2f}"
+    number = f"{amount:,.0f}" if abs(amount) >= 100 else f"{amount:,.2f}"
+    symbol, before = CURRENCY_SYMBOLS.get(currency, (currency, False))
+    if not before:
+        return f"{number} {symbol}"
+    return f"-{symbol}{number[1:]}" if number.startswith("-") else f"{symbol}{number}"
 
 
 ELLIPSIS = "…"
@@ -162,11 +206,26 @@ TEXT_LIMIT = 4000  # a message's own text: Slack truncates at 40,000 and advises
 FENCE = "```"
 
 
-def amount_vs_target(actual: int, target: int) -> str:
+def shared_unit(lines: Sequence[LinePeriod]) -> str | None:
+    """The unit every line counts in, or None when they differ (or there is no line)."""
+    units = {line.unit for line in lines}
+    return units.pop() if len(units) == 1 else None
+
+
+def plant_vs_target(actual: int, target: int, unit: str | None) -> str:
+    """A total over lines: ``4,588 / 5,120 cases (90%)`` when every line counts in ``unit``,
+    else only the attainment, ``90% of target``: units of different lines never add up."""
+    if unit is not None:
+        return amount_vs_target(actual, target, unit)
+    return f"{percent(actual / target)} of target" if target else "no target"
+
+
+def amount_vs_target(actual: int, target: int, unit: str | None = None) -> str:
     """``4,588 / 5,120 (90%)``, or ``4,588 (no target)``."""
+    units = f" {escape(unit)}" if unit else ""
     if not target:
-        return f"{actual:,} (no target)"
-    return f"{actual:,} / {target:,} ({percent(actual / target)})"
+        return f"{actual:,}{units} (no target)"
+    return f"{actual:,} / {target:,}{units} ({percent(actual / target)})"
 
 
 def code_block(rows: list[str]) -> str:
@@ -213,7 +272,7 @@ def line_table(
         sections = chunk_rows([row(line, width) for line in worst])[:MAX_TABLE_SECTIONS]
         notes.append(hidden_note(worst[sum(len(section) for section in sections) :]))
     if idle := len(lines) - len(shown):
-        notes.append(f"{idle} line{'s' if idle != 1 else ''} not planned and idle")
+        notes.append(f"{plural(idle, 'line')} not planned and idle")
     blocks: list[Block] = [SectionBlock(text=code_block(section)) for section in sections]
     if notes:
         blocks.append(_context(" · ".join(notes)))

@@ -12,6 +12,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.messages.format import plural
 from bot.messages.forms import FORM_KINDS, OPEN_FORM_ACTIONS
 from bot.messages.replies import build_status_blocks
 from bot.numbers.production import LineStatus
@@ -44,7 +45,7 @@ def build_home_view(statuses: list[LineStatus], *, own: bool, updated: str) -> V
         SectionBlock(text="No lines are set up yet.")
     ]
     if (hidden := len(statuses) - LINES_SHOWN) > 0:
-        more = f"…and {hidden} more lines: `/prod status LINE` shows any of them."
+        more = f"…and {plural(hidden, 'more line')}: `/prod status LINE` shows any of them."
         lines.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     blocks: list[Block] = [
         HeaderBlock(text="Your lines today" if own else "Lines today"),

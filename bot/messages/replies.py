@@ -23,6 +23,7 @@ from bot.messages.format import (
     mention,
     minutes,
     percent,
+    plural,
     progress_bar,
     shift_label,
 )
@@ -212,7 +213,8 @@ def build_status_blocks(statuses: list[LineStatus]) -> list[Block]:
         blocks.append(SectionBlock(text=cut_mrkdwn(text, SECTION_LIMIT)))
     if len(blocks) > MESSAGE_BLOCKS_LIMIT:
         shown = MESSAGE_BLOCKS_LIMIT - 1
-        more = f"…and {len(blocks) - shown} more lines: `/prod status LINE` shows any of them."
+        hidden = plural(len(blocks) - shown, "more line")
+        more = f"…and {hidden}: `/prod status LINE` shows any of them."
         blocks[shown:] = [ContextBlock(elements=[MarkdownTextObject(text=more)])]
     return blocks
 

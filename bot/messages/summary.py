@@ -21,6 +21,7 @@ from bot.messages.format import (
     percent,
     progress_bar,
     quantity,
+    rate,
     shift_label,
 )
 from bot.numbers.production import ShiftBoardView
@@ -30,9 +31,17 @@ ISSUE_TEXT_SHOWN = 200  # typed characters of an open issue
 
 
 def shift_summary_text(view: ShiftBoardView) -> str:
-    return (
-        f"{view.line_code} {shift_label(view.instance, view.zone)} ended: {actual_vs_target(view)}"
+    result = (
+        f"not reported, {quantity(view.target or 0, view.unit)} planned"
+        if _unreported(view)
+        else actual_vs_target(view)
     )
+    return f"{view.line_code} {shift_label(view.instance, view.zone)} ended: {result}"
+
+
+def _unreported(view: ShiftBoardView) -> bool:
+    """A planned shift (it had a target) with no output entry: not 0%, unknown."""
+    return view.target is not None and not view.totals.output_entries
 
 
 def build_shift_summary_blocks(
@@ -64,18 +73,24 @@ def build_shift_summary_blocks(
         )
         or "none open"
     )
+    if _unreported(view):
+        headline = (
+            f"*Not reported:* no output was reported for this shift, so its target of "
+            f"{quantity(view.target or 0, view.unit)} is unaccounted for."
+        )
+    elif reported:
+        headline = f"*{actual_vs_target(view)}*  `{progress_bar(view.attainment)}`"
+    else:
+        headline = "*No output was reported for this shift.*"
     blocks: list[Block] = [
         HeaderBlock(text=cut_plain(f"{view.line_code} shift summary", HEADER_LIMIT)),
         ContextBlock(elements=[MarkdownTextObject(text=shift_label(view.instance, view.zone))]),
         SectionBlock(
-            text=(
-                f"*{actual_vs_target(view)}*  `{progress_bar(view.attainment)}`"
-                if reported
-                else "*No output was reported for this shift.*"
-            ),
+            text=headline,
             fields=[
-                f"*Attainment*\n{percent(view.attainment)}",
-                f"*Scrap rate*\n{percent(totals.scrap_rate)} ({quantity(totals.scrap, view.unit)})",
+                "*Attainment*\n"
+                + ("not reported" if _unreported(view) else percent(view.attainment)),
+                f"*Scrap rate*\n{rate(totals.scrap_rate)} ({quantity(totals.scrap, view.unit)})",
                 f"*Downtime*\n{delays}",
                 f"*Issues*\n{issues}",
             ],

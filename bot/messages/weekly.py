@@ -14,7 +14,6 @@ from bot.messages.format import (
     NAME_WIDTH,
     SECTION_LIMIT,
     TEXT_LIMIT,
-    amount_vs_target,
     code_block,
     cut_plain,
     escape,
@@ -23,8 +22,12 @@ from bot.messages.format import (
     line_table,
     minutes,
     percent,
+    plant_vs_target,
+    plural,
     progress_bar,
+    rate,
     report_header,
+    shared_unit,
 )
 from bot.numbers.repeats import RepeatProblem
 from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
@@ -40,7 +43,7 @@ def weekly_text(review: WeeklyReview) -> str:
     text = (
         f"{escape(review.site_name)} week {review.period} "
         f"({review.first:%d %b}–{review.last:%d %b}): "
-        f"plant {amount_vs_target(review.total_planned_good, review.total_target)} · "
+        f"plant {_plant_vs_target(review)} · "
         f"downtime {minutes(review.downtime.current)} {_trend(review.downtime, minutes)} · "
         f"reported on time {_discipline(review.discipline)}"
     )
@@ -79,13 +82,26 @@ def build_repeat_problem_blocks(problems: Sequence[RepeatProblem]) -> list[Block
     return [SectionBlock(text=head + join_within(rows, SECTION_LIMIT - len(head), left_out=hidden))]
 
 
+def _plant_vs_target(review: WeeklyReview) -> str:
+    """In the lines' unit when they share one, else as attainment only."""
+    return plant_vs_target(
+        review.total_planned_good, review.total_target, shared_unit(review.lines)
+    )
+
+
 def _plant(review: WeeklyReview) -> str:
     discipline = review.discipline
+    unit = shared_unit(review.lines)
+    scrap = (  # scrap of different units does not add up: each line's rate is in the table
+        f"Scrap {review.scrap.current:,} {escape(unit)} {_trend(review.scrap, _units)} · "
+        if unit is not None
+        else ""
+    )
     return (
-        f"*Plant* {amount_vs_target(review.total_planned_good, review.total_target)}  "
+        f"*Plant* {_plant_vs_target(review)}  "
         f"`{progress_bar(review.attainment)}`\n"
-        f"Scrap {review.scrap.current:,} {_trend(review.scrap, _units)} · "
-        f"downtime {minutes(review.downtime.current)} {_trend(review.downtime, minutes)}\n"
+        f"{scrap}{'downtime' if scrap else 'Downtime'} {minutes(review.downtime.current)} "
+        f"{_trend(review.downtime, minutes)}\n"
         f"Reported on time {_discipline(discipline)}"
         + (f" · {discipline.late} late" if discipline.late else "")
         + (f" · {discipline.missing} missing" if discipline.missing else "")
@@ -98,7 +114,7 @@ def _row(line: LineWeek, width: int) -> str:
     return (
         f"{line.code:<{width}} {line.planned_good:>10,} / {target:>10} "
         f"{percent(line.attainment):>5} {progress_bar(line.attainment)} "
-        f"scrap {percent(line.scrap_rate):>4} down {line.delay_minutes:>5}m "
+        f"scrap {rate(line.scrap_rate):>5} down {line.delay_minutes:>5}m "
         f"on time {shifts.on_time:>2}/{shifts.shifts:<2} {percent(shifts.share):>4}"
     )
 
@@ -109,7 +125,7 @@ def _behind_first(line: LineWeek) -> tuple[float, str]:
 
 
 def _hidden_note(hidden: Sequence[LineWeek]) -> str:
-    return f"…and {len(hidden)} more lines closer to target"
+    return f"…and {plural(len(hidden), 'more line')} closer to target"
 
 
 def _losses(review: WeeklyReview) -> str:
@@ -129,7 +145,8 @@ def _losses(review: WeeklyReview) -> str:
     ]
     if rest := review.losses[LOSSES_SHOWN:]:
         rows.append(
-            f"…and {len(rest)} more reasons, {minutes(sum(trend.current for trend in rest))}"
+            f"…and {plural(len(rest), 'more reason')}, "
+            f"{minutes(sum(trend.current for trend in rest))}"
         )
     return "*Top losses* · downtime by reason against last week\n" + code_block(rows)
 
@@ -150,4 +167,5 @@ def _units(value: int) -> str:
 def _discipline(discipline: Discipline) -> str:
     if not discipline.shifts:
         return "— (no planned shift)"
-    return f"{discipline.on_time}/{discipline.shifts} shifts ({percent(discipline.share)})"
+    shifts = plural(discipline.shifts, "shift")
+    return f"{discipline.on_time}/{shifts} ({percent(discipline.share)})"

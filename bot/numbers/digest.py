@@ -43,16 +43,36 @@ _CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
+class UnreportedShift:
+    """A planned shift instance of the line (it had a target) with no output entry."""
+
+    shift_name: str
+    target: int
+
+
+@dataclass(frozen=True)
 class LineDay(LinePeriod):
     """One line's production date: the per-line row of the digest."""
 
     name: str
     main_delay_reason: str | None
     loss_cost: Decimal | None
+    unreported: tuple[UnreportedShift, ...] = ()
 
     @property
     def shortfall(self) -> int:
         return max(0, self.target - self.planned_good) if self.target else 0
+
+    @property
+    def unreported_target(self) -> int:
+        return sum(shift.target for shift in self.unreported)
+
+    @property
+    def missed_mostly_unreported(self) -> bool:
+        """Whether more than half the shortfall is the target of shifts nobody reported."""
+        return self.shortfall > 0 and 2 * min(self.unreported_target, self.shortfall) > (
+            self.shortfall
+        )
 
 
 @dataclass(frozen=True)
@@ -76,6 +96,8 @@ class Digest(PlantPeriod[LineDay]):
     # The whole month at the current run-rate; None when the month has no target.
     forecast: PeriodAttainment | None
     days_since_safety_issue: int | None
+    # The site's ISO 4217 code for the cost of losses; None: a bare amount.
+    currency: str | None = None
 
     @property
     def total_scrap(self) -> int:
@@ -116,7 +138,8 @@ def compute_digest(
         delays_by_day(session, line_ids=line_ids, first=production_date, last=production_date)
     )
 
-    line_days = _line_days(lines, production_date, planned, made, delays)
+    shift_names = {shift.id: shift.name for shift in site.shifts}
+    line_days = _line_days(lines, production_date, planned, made, delays, shift_names)
     good = {key: output.good for key, output in made.items()}
     return Digest(
         site_name=site.name,
@@ -131,6 +154,7 @@ def compute_digest(
         days_since_safety_issue=days_since_safety_issue(
             session, line_ids=line_ids, production_date=production_date
         ),
+        currency=site.currency,
     )
 
 
@@ -169,11 +193,15 @@ def _line_days(
     planned: dict[InstanceKey, int],
     made: dict[InstanceKey, InstanceOutput],
     delays: dict[int, dict[str, int]],
+    shift_names: dict[int, str],
 ) -> list[LineDay]:
     targets: dict[int, list[int]] = defaultdict(list)
-    for (line_id, _, key_day), units in planned.items():
+    unreported: dict[int, list[UnreportedShift]] = defaultdict(list)
+    for (line_id, shift_id, key_day), units in sorted(planned.items()):
         if key_day == day:
             targets[line_id].append(units)
+            if (line_id, shift_id, key_day) not in made:
+                unreported[line_id].append(UnreportedShift(shift_names[shift_id], units))
     good: dict[int, int] = defaultdict(int)
     planned_good: dict[int, int] = defaultdict(int)
     scrap: dict[int, int] = defaultdict(int)
@@ -200,6 +228,7 @@ def _line_days(
                 delay_minutes=delay_minutes,
                 main_delay_reason=min(reasons, key=lambda r: (-reasons[r], r)) if reasons else None,
                 loss_cost=loss_cost(line, scrap=scrap[line.id], delay_minutes=delay_minutes),
+                unreported=tuple(unreported[line.id]),
             )
         )
     return rows

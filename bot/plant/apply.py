@@ -264,6 +264,7 @@ def _apply_site(plant: PlantFile, changes: Changes) -> Site:
         "digest_time": config.digest_time,
         "delay_reasons": list(config.delay_reasons),
         "live_from": config.live_from,
+        "currency": config.currency,
         "alert_settings": plant.alerts.model_dump(mode="json"),
     }
     stored = changes.session.scalars(select(Site).where(Site.name == config.name))

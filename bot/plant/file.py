@@ -121,6 +121,8 @@ SlackTeamId = Annotated[
 LineCode = Annotated[
     str, _pattern_check(r"[A-Za-z0-9_-]{1,32}", "a line code (1-32 letters, digits, - or _)")
 ]
+# ISO 4217: three capital letters, such as EUR, USD or DKK.
+CurrencyCode = Annotated[str, _pattern_check(r"[A-Z]{3}", "an ISO 4217 currency code (like EUR)")]
 ReasonCode = Annotated[
     str, _pattern_check(r"[a-z][a-z0-9_-]{0,31}", "a reason code (lower-case, up to 32 chars)")
 ]
@@ -147,6 +149,8 @@ class SiteConfig(_Section):
     )
     # The site is live from local midnight of this date; without it, from its first load.
     live_from: LocalDate | None = None
+    # Money (the cost of losses) is shown in this currency; without it, as a bare amount.
+    currency: CurrencyCode | None = None
 
     @property
     def zone(self) -> ZoneInfo:

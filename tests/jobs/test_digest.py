@@ -65,9 +65,10 @@ def test_the_digest_goes_to_the_channel_and_each_head_with_a_chart_in_the_thread
 
     assert len(outcomes) == 3 and all(outcome.sent for outcome in outcomes)
     text, blocks = channel_post(fake_slack)
-    assert "Riverside digest for Wed 18 Nov 2026: plant 1,900 / 3,000 (63%)" in text
+    # bottles and parts: no plant total in units, only the target-weighted attainment
+    assert "Riverside digest for Wed 18 Nov 2026: plant 63% of target" in text
     assert "biggest misses L1 −700, press2 −400" in text
-    assert "*Plant* 1,900 / 3,000 (63%)" in blocks
+    assert "*Plant* 63% of target" in blocks and "1,900" not in blocks
     assert "cost of losses 4.00" in blocks  # 10 scrap × 0.40, no downtime
     assert "no safety issue on record" in blocks
 

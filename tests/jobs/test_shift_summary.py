@@ -31,8 +31,12 @@ def test_each_planned_line_gets_its_summary_in_its_channel(
     posts = {call.args["channel"]: call.args for call in fake_slack.calls_to("chat.postMessage")}
     assert "750 / 800 bottles (94%)" in posts["C0LINE0001"]["text"]
     fields = [field["text"] for field in posts["C0LINE0001"]["blocks"][2]["fields"]]
-    assert "*Scrap rate*\n1% (10 bottles)" in fields
-    assert "No output was reported" in str(posts["C0PRESS002"]["blocks"])
+    assert "*Scrap rate*\n1.3% (10 bottles)" in fields
+    # press2 had a target and no report: named as not reported, never shown as 0%
+    unreported = str(posts["C0PRESS002"]["blocks"])
+    assert "*Not reported:* no output was reported for this shift" in unreported
+    assert "*Attainment*\\nnot reported" in unreported and "0%" not in unreported
+    assert "ended: not reported" in posts["C0PRESS002"]["text"]
 
 
 def test_a_second_run_posts_nothing_again(

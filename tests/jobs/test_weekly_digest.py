@@ -53,10 +53,12 @@ def test_the_week_goes_to_the_digest_channel_and_each_head_once(
     assert len(outcomes) == 2 and all(outcome.sent for outcome in outcomes)
     text, blocks = channel_post(fake_slack)
     assert text == (
-        "Riverside week 2026-W47 (16 Nov–22 Nov): plant 1,800 / 15,000 (12%) · "
+        "Riverside week 2026-W47 (16 Nov–22 Nov): plant 12% of target · "
         "downtime 1 h 15 min ▲ +45 min · reported on time 2/25 shifts (8%)"
     )
-    assert "Scrap 20 ▲ +20 · downtime 1 h 15 min ▲ +45 min" in blocks
+    # bottles and parts: no plant total of units or scrap, the lines' scrap rates are in the table
+    assert "*Plant* 12% of target" in blocks and "Scrap 20" not in blocks
+    assert "Downtime 1 h 15 min ▲ +45 min" in blocks
     assert "Reported on time 2/25 shifts (8%) · 1 late · 22 missing" in blocks
     assert "material   1 h 15 min  last week       30 min  ▲ +45 min" in blocks
     assert "*L1* · material · 3× in 7 days, 1 h 15 min (16 Nov–18 Nov)" in blocks
