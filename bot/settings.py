@@ -25,6 +25,9 @@ class Settings(BaseSettings):
         default=Path("plant.toml"), validation_alias=AliasChoices("PRODBOT_PLANT", "plant_file")
     )
     port: int = 3000
+    # Where people reach `prodbot serve`: the base of the floor screen URLs `prodbot screen token`
+    # prints (docs/floor-screen.md).
+    public_url: str = "http://localhost:3000"
     # How long to wait for PostgreSQL (docs/operations.md, "Database and Slack outages").
     db_connect_timeout_seconds: int = Field(default=2, ge=2, le=60)
     db_statement_timeout_ms: int = Field(default=5000, ge=0)

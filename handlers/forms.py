@@ -41,10 +41,12 @@ from bot.plant.snapshot import PlantCache
 from bot.records.plausibility import ImplausibleQuantity
 from bot.records.reporting import (
     SavedEntry,
+    UnknownScrapReason,
     place_of,
     raise_issue,
     record_delay,
     record_output,
+    site_scrap_reasons,
 )
 from bot.records.scope import RequestScope, get_line, request_scope
 from bot.slack.board_publisher import BoardPublisher
@@ -114,6 +116,7 @@ def form_choices(session: Session, scope: RequestScope, user_id: str) -> FormCho
         initial_line=scope.parse_context.channel_line or own_line,
         shifts=[shift.name for shift in scope.site.shifts],
         reasons=list(scope.parse_context.delay_reasons),
+        scrap_reasons=list(site_scrap_reasons(session, site=scope.site)),
     )
 
 
@@ -194,6 +197,8 @@ def _save(
         )
     except NotAllowed as error:
         raise FormProblem(BlockId.LINE, error.message) from None
+    except UnknownScrapReason as error:
+        raise FormProblem(BlockId.REASON, error.message) from None
     text = report_saved_text(command, place_of(scope, saved), duplicate=saved.duplicate)
     return saved, text
 

@@ -63,7 +63,11 @@ def handle_confirm_output(
             confirmed=True,
         )
         reply = output_saved_text(
-            command.good, command.scrap, place_of(scope, saved), duplicate=saved.duplicate
+            command.good,
+            command.scrap,
+            place_of(scope, saved),
+            duplicate=saved.duplicate,
+            scrap_reason=command.scrap_reason,
         )
     ack()
     respond_ephemeral(respond, text=reply, replace_original=True)

@@ -55,7 +55,9 @@ SEVERITY_NAMES = tuple(s.value for s in Severity)
 CATEGORY_NAMES = frozenset(c.value for c in IssueCategory)
 _OUTPUT_OPTIONS = frozenset({"scrap", "shift", "date"})
 
-_FIRST_WORD_CATEGORY = re.compile(r"#?([a-z]+)[:,.]?")
+_FIRST_WORD_CATEGORY = re.compile(r"#?([a-z]+(?:-[a-z]+)?)[:,.]?")
+# Other ways to write a category as the issue text's first word.
+_CATEGORY_ALIASES = {"nearmiss": IssueCategory.NEAR_MISS.value}
 _SHIFT_OPTION = ("a shift name", "night")
 
 
@@ -149,7 +151,12 @@ def _take_line(text: str, ctx: ParseContext, form: _LineFirst) -> tuple[str, Wor
 
 
 def parse_output(text: str, ctx: ParseContext) -> OutputCommand:
-    """``/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]``."""
+    """``/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]``.
+
+    The word right after the scrap units is the scrap reason when it is one of the site's
+    (``ctx.scrap_reasons``, any case); any other word there starts the note, as it always did,
+    so a note is never cut by a word that merely looks like a reason.
+    """
     usage = USAGE["output"]
     line, words = _take_line(text, ctx, _OUTPUT)
     if not words:
@@ -158,23 +165,28 @@ def parse_output(text: str, ctx: ParseContext) -> OutputCommand:
     good = parse_quantity(good_word, what="units", usage=usage)
     refuse_number_after(words, good_word, what="units", usage=usage)
     yesterday = ctx.today - timedelta(days=1)
-    options = take_options(
-        words,
-        {"scrap": ("a number", 3), "shift": _SHIFT_OPTION, "date": ("a date", yesterday)},
-        usage=usage,
-    )
+    known = {"scrap": ("a number", 3), "shift": _SHIFT_OPTION, "date": ("a date", yesterday)}
+    options = take_options(words, known, usage=usage)
     scrap = (
         parse_quantity(options["scrap"], what="scrap units", usage=usage)
         if "scrap" in options
         else 0
     )
-    _no_number_starts_the_note(words, options, usage=usage)
+    scrap_reason = None
+    if options and list(options)[-1] == "scrap":
+        # ``scrap 1 200`` is refused like ``1 200``.
+        refuse_number_after(words, options["scrap"], what="scrap units", usage=usage)
+        scrap_reason = _take_scrap_reason(words, ctx)
+        if scrap_reason is not None:
+            take_options(words, known, usage=usage, found=options)
+    _no_number_starts_the_note(words, usage=usage)
     return validate_command(
         OutputCommand,
         {
             "line": line,
             "good": good,
             "scrap": scrap,
+            "scrap_reason": scrap_reason,
             "shift": options.get("shift"),
             "production_date": optional_date(options, "date", ctx=ctx, usage=usage),
             "note": words.rest() or None,
@@ -184,10 +196,16 @@ def parse_output(text: str, ctx: ParseContext) -> OutputCommand:
     )
 
 
-def _no_number_starts_the_note(words: Words, options: dict[str, str], *, usage: str) -> None:
-    """``scrap 1 200`` is refused like ``1 200``; any other number starting the note too."""
-    if options and list(options)[-1] == "scrap":
-        refuse_number_after(words, options["scrap"], what="scrap units", usage=usage)
+def _take_scrap_reason(words: Words, ctx: ParseContext) -> str | None:
+    """The next word, lower-cased, if it is one of the site's scrap reasons (taken)."""
+    word = words.peek()
+    if word is None or word.lower() not in {reason.lower() for reason in ctx.scrap_reasons}:
+        return None
+    return words.take().lower()
+
+
+def _no_number_starts_the_note(words: Words, *, usage: str) -> None:
+    """A number starting the note is refused: it is more likely a mistyped quantity."""
     word = words.peek()
     if word is not None and reads_as_number(word):
         raise UsageError(
@@ -224,7 +242,11 @@ def parse_delay(text: str, ctx: ParseContext) -> DelayCommand:
 
 
 def parse_issue(text: str, ctx: ParseContext) -> IssueCommand:
-    """``/issue [LINE] SEVERITY TEXT…``; ``safety`` in the text makes it safety, at least high."""
+    """``/issue [LINE] SEVERITY TEXT…``; ``safety`` in the text makes it safety, at least high.
+
+    A category as the text's first word (``#quality``, ``equipment:``, ``near-miss`` or
+    ``nearmiss``) sets it, when more text follows.
+    """
     usage = USAGE["issue"]
     line, words = _take_line(text, ctx, _ISSUE)
     if not words:
@@ -246,8 +268,9 @@ def parse_issue(text: str, ctx: ParseContext) -> IssueCommand:
     category = None
     if first is not None and has_more:
         match = _FIRST_WORD_CATEGORY.fullmatch(first.lower())
-        if match and match[1] in CATEGORY_NAMES:
-            category = IssueCategory(match[1])
+        name = _CATEGORY_ALIASES.get(match[1], match[1]) if match else ""
+        if name in CATEGORY_NAMES:
+            category = IssueCategory(name)
     return validate_command(
         IssueCommand,
         {"line": line, "severity": severity, "category": category, "text": issue_text},

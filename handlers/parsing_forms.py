@@ -54,6 +54,7 @@ OUTPUT_FIELDS = FormFields(
         "line": BlockId.LINE,
         "good": BlockId.GOOD,
         "scrap": BlockId.SCRAP,
+        "scrap_reason": BlockId.REASON,  # the output form asks its scrap reason there
         "shift": BlockId.SHIFT,
         "production_date": BlockId.DATE,
         "note": BlockId.NOTE,

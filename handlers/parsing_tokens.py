@@ -258,12 +258,17 @@ def parse_duration(token: str) -> int:
 
 
 def take_options(
-    words: Words, options: Mapping[str, tuple[str, object]], *, usage: str
+    words: Words,
+    options: Mapping[str, tuple[str, object]],
+    *,
+    usage: str,
+    found: dict[str, str] | None = None,
 ) -> dict[str, str]:
     """``keyword value`` pairs from the front of ``words`` (any order, each once); stops at the
     first other word. ``options`` maps each keyword to what its value is and an example value,
-    for the problem when the value is missing."""
-    found: dict[str, str] = {}
+    for the problem when the value is missing. ``found`` continues after a word the caller
+    took between options (``/output``'s scrap reason): it is added to, and returned."""
+    found = {} if found is None else found
     while (word := words.peek()) is not None and word.lower() in options:
         keyword = words.take().lower()
         if keyword in found:

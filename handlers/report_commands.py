@@ -8,7 +8,7 @@ loses the entry; a failure after the commit is logged (``after_commit``), never 
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
@@ -26,7 +26,9 @@ from bot.records.reporting import (
     raise_issue,
     record_delay,
     record_output,
+    site_scrap_reasons,
 )
+from bot.records.scope import RequestScope
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import WebClient
 from bot.slack.outbox import Outbox
@@ -39,17 +41,32 @@ from models.schemas import DelayCommand, IssueCommand, OutputCommand, ParseConte
 C = TypeVar("C", OutputCommand, DelayCommand, IssueCommand)
 
 
+def scoped_context(session: Session, scope: RequestScope, text: str) -> ParseContext:
+    """What the parser knows: the request scope's context."""
+    return scope.parse_context
+
+
+def output_context(session: Session, scope: RequestScope, text: str) -> ParseContext:
+    """``/output`` also knows the site's scrap reasons, read only when the text gives scrap."""
+    if "scrap" not in text.lower():
+        return scope.parse_context
+    reasons = site_scrap_reasons(session, site=scope.site)
+    return replace(scope.parse_context, scrap_reasons=reasons)
+
+
 @dataclass(frozen=True)
 class ReportCommand(Generic[C]):
-    """What differs between the report commands: the form, the parser, the write, what follows."""
+    """What differs between the report commands: the form, the parser, the write, what follows,
+    and what the parser needs to know beyond the request scope."""
 
     kind: FormKind
     parse: Callable[[str, ParseContext], C]
     record: Callable[..., SavedEntry]
     after_saved: AfterSaved = nothing_more
+    context: Callable[[Session, RequestScope, str], ParseContext] = scoped_context
 
 
-OUTPUT = ReportCommand[OutputCommand]("output", parse_output, record_output)
+OUTPUT = ReportCommand[OutputCommand]("output", parse_output, record_output, context=output_context)
 DELAY = ReportCommand[DelayCommand]("delay", parse_delay, record_delay)
 ISSUE = ReportCommand[IssueCommand]("issue", parse_issue, raise_issue, post_new_issue)
 
@@ -83,7 +100,8 @@ def _command_listener(report: ReportCommand[C]) -> Callable[..., None]:
         at = datetime.now(UTC)
         with session_scope(db) as session:
             scope = command_scope(session, plant, command, at)
-            parsed = report.parse(command.get("text", ""), scope.parse_context)
+            typed = command.get("text", "")
+            parsed = report.parse(typed, report.context(session, scope, typed))
             saved = report.record(
                 session,
                 scope=scope,

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from bot.db import session_scope
 from bot.messages.digest import build_digest_blocks, digest_text
-from bot.messages.format import shared_unit
 from bot.messages.weekly import build_repeat_problem_blocks
 from bot.numbers.digest import Digest, compute_digest
 from bot.numbers.go_live import site_period_owed
@@ -123,17 +122,24 @@ def _owed_chart(site_digest: _SiteDigest) -> Owed:
     """
     # matplotlib takes a good part of a second to import: only an owed chart pays for it, not
     # every `prodbot` command that loads the job registry.
-    from bot.messages.chart import render_target_chart
+    from bot.messages.chart import ChartLine, render_daily_chart
 
     digest = site_digest.digest
     upload = Upload(
         filename=f"digest-{site_digest.period}.png",
-        title=f"{digest.site_name} · target vs actual · {site_digest.period}",
-        content=lambda: render_target_chart(
-            digest.planned_lines,
+        title=f"{digest.site_name} · attainment and OEE · {site_digest.period}",
+        content=lambda: render_daily_chart(
+            [
+                ChartLine(
+                    code=line.code,
+                    attainment=line.attainment,
+                    oee=line.losses.oee if line.losses else None,
+                )
+                for line in digest.lines
+                if line.has_production
+            ],
             site_name=digest.site_name,
             day=digest.production_date,
-            unit=shared_unit(digest.lines),
         ),
     )
     return owed_upload(

@@ -1,4 +1,5 @@
-"""``shift-summary``: after each shift end + report grace, the shift's numbers to each line channel.
+"""``shift-summary``: after each shift end + report grace, the shift's numbers to each line channel:
+output against target, OEE with its biggest loss, and the hour-by-hour board.
 
 It also redraws the shift's live board one last time, with the shift's final numbers, when the
 summary is owed. A summary Slack refused is retried by the ``deliveries`` job for ``KEEP_FOR``.
@@ -13,6 +14,7 @@ from bot.db import session_scope
 from bot.messages.handover import unacknowledged_handover_text
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
 from bot.numbers.go_live import line_live_by
+from bot.numbers.hourly import compute_hour_by_hour
 from bot.numbers.production import compute_shift_board
 from bot.plant.file import alerts_of
 from bot.records.handover import pending_handover
@@ -62,12 +64,20 @@ def _due_summaries(session: Session, at: datetime) -> dict[str, tuple[DuePost, B
                     view.totals.output_entries or view.totals.delay_minutes
                 ):
                     continue  # it ended before the line went live, and holds no entry
+                hours = compute_hour_by_hour(
+                    session,
+                    line_id=line.id,
+                    instance=view.instance,
+                    zone=view.zone,
+                    target=view.target,
+                )
                 blocks = build_shift_summary_blocks(
                     view,
                     reported=view.totals.output_entries > 0,
                     pending_handover=_pending_handover_text(
                         session, (line.id, shift.id, instance.production_date)
                     ),
+                    hours=hours,
                 )
                 post = DuePost(
                     job=name,

@@ -1,8 +1,9 @@
 """SQLAlchemy tables, pydantic schemas for input, and the Alembic migrations."""
 
-from models.enums import IssueCategory, IssueStatus, OutboxStatus, Role, Severity
+from models.enums import IssueCategory, IssueStatus, LossCategory, OutboxStatus, Role, Severity
 from models.handover import Handover
 from models.outbox import OutboxItem
+from models.screen import ScreenToken
 from models.tables import (
     AuditRecord,
     Base,
@@ -31,12 +32,14 @@ __all__ = [
     "IssueEvent",
     "IssueStatus",
     "Line",
+    "LossCategory",
     "OutboxItem",
     "OutboxStatus",
     "OutputEntry",
     "Person",
     "Role",
     "RoleAssignment",
+    "ScreenToken",
     "Severity",
     "Shift",
     "ShiftBoard",

@@ -26,11 +26,27 @@ class Severity(enum.StrEnum):
 
 class IssueCategory(enum.StrEnum):
     SAFETY = "safety"
+    # A safety event that hurt nobody; counted in the morning review's Safety, never escalated
+    # as one.
+    NEAR_MISS = "near-miss"
     QUALITY = "quality"
     EQUIPMENT = "equipment"
     MATERIAL = "material"
     PEOPLE = "people"
     OTHER = "other"
+
+
+class LossCategory(enum.StrEnum):
+    """Where a delay reason's minutes go in the loss model (``bot.numbers.oee``).
+
+    Breakdowns, setup and other stops take time from availability; small stops are a performance
+    loss, like the reduced speed nobody recorded. The two quality losses come from scrap reasons.
+    """
+
+    BREAKDOWNS = "breakdowns"
+    SETUP = "setup"
+    SMALL_STOPS = "small-stops"
+    OTHER_STOPS = "other-stops"
 
 
 class IssueStatus(enum.StrEnum):

@@ -36,7 +36,7 @@ MAX_DAYS_BACK = 7
 MAX_NAME = 32  # String(32): line codes, shift names, reason codes
 
 USAGE: dict[str, str] = {
-    "output": "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]",
+    "output": "/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]",
     "delay": "/delay [LINE] DURATION REASON [note…]",
     "issue": "/issue [LINE] SEVERITY TEXT…",
     "status": "/prod status [LINE]",
@@ -54,6 +54,8 @@ class ParseContext:
     channel_line: str | None  # lower-cased code of the line this channel maps to, if exactly one
     delay_reasons: tuple[str, ...]  # the site's reason codes
     today: date  # the site's local date now
+    # The site's scrap reasons, for ``/output``: read only when the text gives scrap.
+    scrap_reasons: tuple[str, ...] = ()
 
 
 _SAFETY_WORD = re.compile(r"\bsafety\b", re.IGNORECASE)
@@ -105,6 +107,11 @@ LineCode = Annotated[
     str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=MAX_NAME)
 ]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
+# A reason code as the plant file lists it (lower-case); typed or chosen in any case.
+ReasonKey = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=MAX_NAME)
+]
+OptionalReason = Annotated[ReasonKey | None, BeforeValidator(blank_to_none)]
 OptionalName = Annotated[Name | None, BeforeValidator(blank_to_none)]
 Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
 NoteText = Annotated[str, StringConstraints(max_length=MAX_NOTE), AfterValidator(_typed_text)]
@@ -130,9 +137,13 @@ def _context_today(info: ValidationInfo) -> date | None:
 
 
 class OutputCommand(_Command):
+    """Output of a shift; ``scrap_reason`` is checked against the site's list when recorded
+    (``bot.records.reporting.record_output``): the list is the plant file's, not known here."""
+
     line: LineCode
     good: Quantity
     scrap: Quantity = 0
+    scrap_reason: OptionalReason = None
     shift: OptionalName = None
     production_date: date | None = None
     note: Note = None
@@ -149,6 +160,16 @@ class OutputCommand(_Command):
         if value < earliest:
             raise ValueError(
                 f"{value} is more than {MAX_DAYS_BACK} days back — the earliest date is {earliest}"
+            )
+        return value
+
+    @field_validator("scrap_reason")
+    @classmethod
+    def _reason_needs_scrap(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and info.data.get("scrap") == 0:
+            raise ValueError(
+                f"scrap reason {quote(value)} given without scrap: give the scrap units, "
+                "or leave the reason out"
             )
         return value
 
@@ -174,7 +195,9 @@ class IssueCommand(_Command):
 
     @model_validator(mode="after")
     def _safety_is_at_least_high(self) -> "IssueCommand":
-        if _SAFETY_WORD.search(self.text):
+        # "safety" in the text makes it a safety issue, unless it is named a near miss: a
+        # safety event that hurt nobody, which keeps the severity it was given.
+        if self.category is not IssueCategory.NEAR_MISS and _SAFETY_WORD.search(self.text):
             self.category = IssueCategory.SAFETY
         if self.category is IssueCategory.SAFETY and self.severity.rank < Severity.HIGH.rank:
             self.severity = Severity.HIGH
@@ -238,6 +261,7 @@ _FIELD_LABELS = {
     "line": "the line",
     "good": "good units",
     "scrap": "scrap",
+    "scrap_reason": "the scrap reason",
     "units": "the target",
     "minutes": "the delay",
     "reason": "the reason",

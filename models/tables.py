@@ -116,6 +116,15 @@ class Site(Base):
     currency: Mapped[str | None] = mapped_column(
         String(3), comment="ISO 4217 code money is shown in; NULL: a bare amount"
     )
+    scrap_reasons: Mapped[list[str]] = mapped_column(
+        comment="the reasons /output may give scrap; 'startup' is startup scrap"
+    )
+    loss_categories: Mapped[dict[str, Any]] = mapped_column(
+        comment="delay reason -> loss category, every reason of the site present"
+    )
+    monthly_loss_budget: Mapped[Decimal | None] = mapped_column(
+        Numeric(14, 2), comment="cost of losses the site may spend a month; NULL: no budget"
+    )
 
     lines: Mapped[list["Line"]] = relationship(back_populates="site", order_by="Line.code")
     shifts: Mapped[list["Shift"]] = relationship(back_populates="site", order_by="Shift.start")
@@ -259,6 +268,9 @@ class OutputEntry(ReportedEntry, Base):
 
     good: Mapped[int] = mapped_column(Integer)
     scrap: Mapped[int] = mapped_column(Integer, default=0)
+    scrap_reason: Mapped[str | None] = mapped_column(
+        String(32), comment="one of the site's scrap reasons; NULL counts as other"
+    )
 
 
 class DelayEntry(ReportedEntry, Base):
@@ -304,6 +316,8 @@ class IssueEvent(Base):
     """One status change of an issue: who moved it where, and when."""
 
     __tablename__ = "issue_events"
+    # The morning review reads what happened to issues since the last one.
+    __table_args__ = (Index("ix_issue_events_at", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)

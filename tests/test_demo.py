@@ -176,7 +176,7 @@ def test_the_issue_is_resolved_through_its_modal_before_the_digest(demo: DemoRun
         and message["text"].startswith("Riverside Bottling digest for Mon 14 Sep 2026")
     ]
     assert resolved < digest
-    assert "*Open issues*\nnone" in block_texts(message)
+    assert "resolved 06:11 by <@U0BEN> · now resolved — seamer 3 leaking" in block_texts(message)
 
 
 def test_the_digest_names_the_unreported_night_and_adds_no_units_of_different_lines(
@@ -189,9 +189,9 @@ def test_the_digest_names_the_unreported_night_and_adds_no_units_of_different_li
         and message["text"].startswith("Riverside Bottling digest for Mon 14 Sep 2026")
     ]
     texts = block_texts(message)
-    assert "*Plant* 90% of target" in texts and "4,588" not in texts
+    assert "*Delivery* · plant 90% of target" in texts and "4,588" not in texts
     assert "*L3* −208 kegs (71%) · shift Night not reported (200 kegs planned)" in texts
-    assert "cost of losses €3,003" in texts and "scrap  0.4%" in texts
+    assert "*Cost* · losses €3,003 yesterday" in texts and "L3 0.4% (2 kegs)" in texts
     assert "96% of target at the current run-rate" in str(message["blocks"])
     [summary] = [
         message
@@ -200,3 +200,55 @@ def test_the_digest_names_the_unreported_night_and_adds_no_units_of_different_li
     ]
     assert "ended: not reported, 200 kegs planned" in summary["text"]
     assert "*Attainment*\\nnot reported" in json.dumps(summary["blocks"], ensure_ascii=False)
+
+
+def _monday_digest(demo: DemoRun) -> str:
+    [message] = [
+        message
+        for message in demo.messages("chat.postMessage")
+        if message["channel"] == DIGEST_CHANNEL
+        and message["text"].startswith("Riverside Bottling digest for Mon 14 Sep 2026")
+    ]
+    return block_texts(message)
+
+
+def test_the_morning_review_walks_the_tier_meeting_with_figures_worked_by_hand(
+    demo: DemoRun,
+) -> None:
+    """Monday's reports went in through the request path; every figure here is worked out from
+    the story (bot/demo/story.py) and the plant file (bot/demo/plant.toml)."""
+    texts = _monday_digest(demo)
+    sections = [
+        # Mia's near miss at 19:15; no safety issue in the story or its history.
+        "*🟩 Safety*\nNo safety incident · 1 near miss · no safety issue on record",
+        # L2 20 scrap / 1,264 made; L1 15 / 2,847; L3 2 / 514. L2's seal scrap 6 + 5 = 11.
+        "*Quality* · scrap rate per line\nL2 1.6% (20 trays) · L1 0.5% (15 cases) · L3 0.4% "
+        "(2 kegs)\nTop scrap reasons: L2 seal 0.9% (11 trays), L1 other 0.4% (12 cases), "
+        "L2 other 0.4% (5 trays)",
+        # 4,588 of 5,120 across cases, trays and kegs: only the weighted attainment.
+        "*Delivery* · plant 90% of target",
+        "• *L3* −208 kegs (71%) · shift Night not reported (200 kegs planned)",
+        # L2: 20 × €6.50 + 100 min × €1,500/h = €2,630; L3: 2 × €38 + 15 min × €900/h = €301;
+        # L1: 15 × €4.80 = €72. The month: €17,192 in 14 of 30 days → €36,840.
+        "*Cost* · losses €3,003 yesterday (L2 €2,630 · L3 €301 · L1 €72.00)\n"
+        "Month to date €17,192 of €30,000 budget (57.3%) · on course for €36,840 by 30 Sep: "
+        "*€6,840 over budget*",
+        # L1 three shifts, L2 two, L3 three; L3's night was never reported.
+        "*People* · 7 of 8 planned shifts reported on time (88%)\nNot reported: L3 Night",
+        # L1: 3 × 450 planned minutes, no delay; 2,847 made at 150/h = 1,138.8 min; 2,832 good.
+        "L1 OEE  83.9%  A 100.0% P  84.4% Q  99.5%\n   biggest loss: Unrecorded / speed 3 h 31",
+        # L2: 900 planned, 100 down → 800 run; 1,264 at 120/h = 632 min; 800 − 632 = 168 min.
+        "L2 OEE  69.1%  A  88.9% P  79.0% Q  98.4%\n   biggest loss: Unrecorded / speed 2 h 48",
+        # L3: early and late only (900 planned), 15 down; 514 at 40/h = 771 min; 885 − 771.
+        "L3 OEE  85.3%  A  98.3% P  87.1% Q  99.6%\n   biggest loss: Unrecorded / speed 1 h 54",
+        # Raised Monday 16:40 and resolved Tuesday 06:11, before the 07:00 digest.
+        "🟠 high · L2 · raised 16:40 by <@U0LENA>, acknowledged 17:10 by <@U0MARCO>, "
+        "resolved 06:11 by <@U0BEN> · now resolved",
+        "⚪ low near-miss · L3 · raised 19:15 by <@U0MIA> · now open",
+        "*Open issues* 1 · oldest first",
+    ]
+    positions = []
+    for section in sections:
+        assert section in texts
+        positions.append(texts.index(section))
+    assert positions == sorted(positions)  # Safety, Quality, Delivery, Cost, People, OEE, issues

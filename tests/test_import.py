@@ -247,7 +247,7 @@ def test_a_row_with_too_few_cells_is_refused(
     with path.open("a", encoding="utf-8") as file:
         file.write("2,Riverside,L1\n")
 
-    assert problems_of(path, session_factory) == ["row 3: has 3 cells, the header has 15"]
+    assert problems_of(path, session_factory) == ["row 3: has 3 cells, the header has 16"]
 
 
 def _record_history(factory: sessionmaker[Session]) -> None:

@@ -148,4 +148,7 @@ def test_usage_keys() -> None:
         "handover",
         "help",
     }
-    assert USAGE["output"] == "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]"
+    assert (
+        USAGE["output"]
+        == "/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]"
+    )

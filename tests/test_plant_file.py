@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot.plant.apply import apply_plant
 from bot.plant.file import read_plant_file
 from models import (
+    LossCategory,
     Severity,
     Site,
 )
@@ -96,7 +97,8 @@ def test_a_file_with_mistakes_is_refused_with_every_problem(
             "lines[1].targets.X: unknown shift 'X' (shifts are A, B, C)",
             "lines[1].code: duplicate line code 'l1' (also lines[0])",
             "alerts: pace_escalate (0.95) is above pace_alert (0.9)",
-            "lines[0].operators[0]: 'oper1' is not a Slack user id (U or W, then capitals/digits)",
+            "lines[0].operators[0]: 'oper1' is not a Slack user id (U or W, then capitals/digits), "
+            "an e-mail address or an @display-name",
             "site.slack_team: 'factory' is not a Slack workspace id (T or E, then capitals/digits)",
         ]
     )
@@ -114,7 +116,10 @@ def test_more_mistakes_are_reported_with_their_key_paths(tmp_path: Path) -> None
 
     problems = [p.split(": ", 1)[1] for p in problems_of(write(tmp_path, broken))]
 
-    assert "site.heads[0]: 'boss' is not a Slack user id (U or W, then capitals/digits)" in problems
+    assert (
+        "site.heads[0]: 'boss' is not a Slack user id (U or W, then capitals/digits), an e-mail "
+        "address or an @display-name"
+    ) in problems
     assert "shifts[0].days: list should have at least 1 item after validation, not 0" in problems
     assert "shifts[2].name: duplicate shift name 'a' (also shifts[0])" in problems
     assert "calendar[0].lines[0]: unknown line 'L9' (lines are L1, press2)" in problems
@@ -168,10 +173,10 @@ def test_the_site_currency_is_an_iso_4217_code_and_is_stored(
         heads = 'heads = ["U0HEAD0001"]'
         return write(tmp_path, SAMPLE_PLANT.replace(heads, f'{heads}\ncurrency = "{code}"'))
 
-    for code in ("eur", "EURO", "€"):
+    for code in ("eur", "EURO", "€", "XYZ", "XAU"):
         problems = problems_of(with_currency(code))
         assert [p.split(": ", 1)[1] for p in problems] == [
-            f"site.currency: {code!r} is not an ISO 4217 currency code (like EUR)"
+            f"site.currency: {code!r} is not an ISO 4217 currency code (like EUR, USD or DKK)"
         ]
     assert read_plant_file(write(tmp_path, SAMPLE_PLANT)).site.currency is None
 
@@ -179,3 +184,44 @@ def test_the_site_currency_is_an_iso_4217_code_and_is_stored(
     assert session.scalars(select(Site)).one().currency == "DKK"
     apply_plant(session=session, plant=read_plant_file(write(tmp_path, SAMPLE_PLANT)), at=LATER)
     assert session.scalars(select(Site)).one().currency is None
+
+
+def test_loss_keys_have_defaults_and_are_stored(tmp_path: Path, session: Session) -> None:
+    plant = read_plant_file(write(tmp_path, SAMPLE_PLANT))
+    assert plant.site.scrap_reasons == ["startup", "defect", "damage", "other"]
+    assert plant.budget.monthly_loss_budget is None
+    assert plant.loss_category_of()["breakdown"] is LossCategory.BREAKDOWNS
+    assert plant.loss_category_of()["changeover"] is LossCategory.SETUP
+    assert plant.loss_category_of()["material"] is LossCategory.OTHER_STOPS
+
+    own = SAMPLE_PLANT.replace(
+        'heads = ["U0HEAD0001"]',
+        'heads = ["U0HEAD0001"]\nscrap_reasons = ["startup", "seal", "label"]',
+    ) + ('\n[budget]\nmonthly_loss_budget = 12500\n\n[loss_categories]\nmaterial = "small-stops"\n')
+    apply_plant(session=session, plant=read_plant_file(write(tmp_path, own)), at=AT)
+    site = session.scalars(select(Site)).one()
+    assert site.scrap_reasons == ["startup", "seal", "label"]
+    assert site.monthly_loss_budget == Decimal("12500")
+    assert site.loss_categories["material"] == "small-stops"
+    assert site.loss_categories["breakdown"] == "breakdowns"
+    assert set(site.loss_categories) == set(site.delay_reasons)
+
+
+def test_loss_keys_are_validated(tmp_path: Path) -> None:
+    bad = SAMPLE_PLANT.replace(
+        'heads = ["U0HEAD0001"]', 'heads = ["U0HEAD0001"]\nscrap_reasons = ["Seal", "seal"]'
+    ) + (
+        "\n[budget]\nmonthly_loss_budget = -1\n"
+        '\n[loss_categories]\njam = "small-stops"\nmaterial = "speed"\n'
+    )
+    problems = [p.split(": ", 1)[1] for p in problems_of(write(tmp_path, bad))]
+    assert any(p.startswith("site.scrap_reasons[0]: 'Seal' is not a reason code") for p in problems)
+    assert any(
+        p.startswith("budget.monthly_loss_budget: input should be greater") for p in problems
+    )
+    assert any(
+        p.startswith("loss_categories.material: input should be 'breakdowns'") for p in problems
+    )
+    assert any(
+        p.startswith("loss_categories.jam: not one of the site's delay_reasons") for p in problems
+    )

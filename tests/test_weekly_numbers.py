@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview, compute_weekly_review
+from bot.numbers.discipline import Discipline
+from bot.numbers.weekly import LineWeek, Trend, WeeklyReview, compute_weekly_review
 from models import Site
 from tests.db_rows import add_delay
 from tests.helpers_reports import add_output

@@ -51,6 +51,13 @@ class FakeSlackAPI:
         # users.info: a user's profile fields by id (display_name, real_name); others have none.
         self.profiles: dict[str, dict[str, str]] = {}
         self.socket_url = "ws://127.0.0.1:9/unset"
+        # The workspace's directory: conversations.list answers ``channels`` (id, name,
+        # is_private, is_archived), users.list and users.lookupByEmail ``users`` (id, name,
+        # deleted, is_bot, profile with display_name, real_name, email); listings come in pages
+        # of at most ``page_size`` items.
+        self.channels: list[dict[str, Any]] = []
+        self.users: list[dict[str, Any]] = []
+        self.page_size = 1000
         self._failures: dict[str, _Failure] = {}
         # Posted messages by conversation (a DM under its D… id), for conversations.history.
         self.messages: dict[str, list[dict[str, Any]]] = {}
@@ -192,6 +199,34 @@ class FakeSlackAPI:
                 "profile": profile,
             },
         }
+
+    def _api_conversations_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        types = str(args.get("types") or "public_channel").split(",")
+        archived = str(args.get("exclude_archived", "")).lower() not in {"1", "true"}
+        channels = [
+            channel
+            for channel in self.channels
+            if ("private_channel" if channel.get("is_private") else "public_channel") in types
+            and (archived or not channel.get("is_archived"))
+        ]
+        return self._page("channels", channels, args)
+
+    def _api_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        return self._page("members", self.users, args)
+
+    def _api_users_lookupByEmail(self, args: dict[str, Any]) -> dict[str, Any]:
+        email = str(args.get("email", "")).casefold()
+        for user in self.users:
+            if str(user.get("profile", {}).get("email", "")).casefold() == email:
+                return {"ok": True, "user": user}
+        return {"ok": False, "error": "users_not_found"}
+
+    def _page(self, key: str, items: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:
+        """One page of a listing; the cursor is the offset of the next page."""
+        start = int(args.get("cursor") or 0)
+        end = start + min(int(args.get("limit") or 100), self.page_size)
+        cursor = str(end) if end < len(items) else ""
+        return {"ok": True, key: items[start:end], "response_metadata": {"next_cursor": cursor}}
 
     def _api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
         file_id = f"F{next(self._ts):08d}"

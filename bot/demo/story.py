@@ -105,11 +105,13 @@ STORY: list[Step] = [
     _note(1, "07:30", "Hannah, the head of production, starts the week with last week's review, "
           "in the digest channel and in her DMs."),
     *_reports(1, "anna", "l1-filling", {
-        "07:00": "130", "08:00": "135 scrap 2", "09:00": "128 scrap 1", "10:00": "136",
-        "11:00": "131 scrap 3", "12:00": "125", "13:00": "134", "13:55": "116 scrap 2",
+        "07:00": "130", "08:00": "135 scrap 2 startup", "09:00": "128 scrap 1 fill-level",
+        "10:00": "136", "11:00": "131 scrap 3", "12:00": "125", "13:00": "134",
+        "13:55": "116 scrap 2",
     }),
     *_reports(1, "ben", "l2-canning", {
-        "07:00": "78 scrap 4", "08:05": "62", "09:00": "45 scrap 6", "10:00": "88",
+        "07:00": "78 scrap 4 startup", "08:05": "62", "09:00": "45 scrap 6 seal",
+        "10:00": "88",
         "11:00": "84 scrap 2", "12:00": "86", "13:00": "80", "13:55": "70 scrap 1",
     }),
     _typed(1, "08:10", "ben", "l2-canning", "/delay 25m material waiting for can ends"),
@@ -142,13 +144,17 @@ STORY: list[Step] = [
           "acknowledges it from the line channel, and it does not go up to Hannah at 17:40."),
     MessageButtonPress(_at(1, "17:10"), "marco", "l2-canning", "Acknowledge", "the L2 issue", 2),
     *_reports(1, "lena", "l2-canning", {
-        "16:30": "70", "17:30": "60", "18:30": "95 scrap 5", "19:30": "102", "20:30": "100",
+        "16:30": "70", "17:30": "60", "18:30": "95 scrap 5 seal", "19:30": "102", "20:30": "100",
         "21:55": "128",
     }),
     *_reports(1, "mia", "l3-kegging", {
         "15:00": "33", "16:00": "32", "17:00": "34", "18:00": "31", "19:00": "33",
         "20:00": "32 scrap 1", "21:00": "33", "21:50": "27",
     }),
+    _note(1, "19:15", "A forklift reverses past the keg washer without a spotter. Nobody is hurt; "
+          "Mia records it as a near miss, which the morning review counts under Safety."),
+    _typed(1, "19:15", "mia", "l3-kegging",
+           "/issue L3 low near-miss forklift reversed past the keg washer without a spotter"),
     _note(1, "22:00", "Night shift: Petra runs L1. L3's night shift runs too, but nobody "
           "reports its output."),
     *_reports(1, "petra", "l1-filling", {"23:00": "95"}),

@@ -16,10 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import engine_for, make_session_factory, session_scope, upgrade
-from bot.entry import outbox_cli
+from bot.entry import init_cli, outbox_cli
 from bot.entry.app import create_app
 from bot.entry.cli_errors import CliOptions, run_reporting_errors
 from bot.entry.manifest import build_manifest
+from bot.entry.screen_cli import screen_app
+from bot.entry.slack_cli import resolve_plant_names, slack_app
 from bot.errors import NotFound
 from bot.plant.apply import apply_plant
 from bot.plant.file import PlantFileError, read_plant_file
@@ -52,6 +54,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(plant_app, name="plant")
 app.add_typer(jobs_app, name="jobs")
 outbox_cli.register(app)
+init_cli.register(app)
+app.add_typer(screen_app, name="screen")
+app.add_typer(slack_app, name="slack")
 
 console = Console()
 errors = Console(stderr=True)
@@ -91,7 +96,7 @@ def plant_load(
     """Create or update a site from a plant file. Nothing is written if the file has a mistake."""
     file = file or get_settings().plant_file
     try:
-        plant = read_plant_file(file)
+        plant = resolve_plant_names(read_plant_file(file), source=str(file))
     except PlantFileError as error:
         errors.print(f"[red]{file} was not loaded[/red]; fix these and load it again:")
         for problem in error.problems:
@@ -339,11 +344,15 @@ def run() -> None:
     )
     jobs_thread.start()
     handler = SocketModeHandler(bolt, app_token=tokens["slack_app_token"])
-    # Started while Slack is unreachable, it keeps trying; Slack refusing the token stops it.
-    connect_when_reachable(handler.connect, stop)
-    stop.wait()
-    handler.close()
-    jobs_thread.join(timeout=30)
+    try:
+        # Started while Slack is unreachable, it keeps trying; Slack refusing the token stops it.
+        connect_when_reachable(handler.connect, stop)
+        stop.wait()
+        handler.close()
+    finally:
+        # The scheduler stops before any error is printed, so that error is the last line.
+        stop.set()
+        jobs_thread.join(timeout=30)
 
 
 def _stop_on_signal() -> threading.Event:

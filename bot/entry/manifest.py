@@ -5,7 +5,10 @@ from typing import Any
 from bot.messages.ids import Command
 
 COMMAND_DESCRIPTIONS = {
-    Command.OUTPUT: ("Report good and scrap units", "[LINE] GOOD [scrap N] [shift S] [note…]"),
+    Command.OUTPUT: (
+        "Report good and scrap units",
+        "[LINE] GOOD [scrap N [REASON]] [shift S] [note…]",
+    ),
     Command.DELAY: ("Log downtime", "[LINE] DURATION REASON [note…]"),
     Command.ISSUE: ("Raise a production issue", "[LINE] SEVERITY TEXT…"),
     Command.PROD: ("Status, targets, undo, export, help", "status|target|undo|export|help …"),
@@ -17,6 +20,10 @@ BOT_SCOPES = [
     "im:write",
     "files:write",
     "users:read",
+    # `prodbot plant load` and `prodbot slack whois`: names in the plant file to ids.
+    "users:read.email",
+    "channels:read",
+    "groups:read",
     "channels:history",
     "groups:history",
     "im:history",

@@ -1,5 +1,6 @@
 """The WSGI application: Slack requests at ``/slack/events``, a health check at ``/healthz``
-(the database, answered within 2 s) and a readiness check at ``/readyz`` (the database and Slack).
+(the database, answered within 2 s), a readiness check at ``/readyz`` (the database and Slack)
+and the floor screens at ``/screen/<site>`` (``bot.entry.screen_web``).
 
 Run it with ``prodbot serve`` or any WSGI server, e.g.
 ``gunicorn 'bot.entry.wsgi:create_wsgi_app()'``.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import engine_for, make_session_factory
 from bot.entry.app import create_app
+from bot.entry.screen_web import SCREEN_PREFIX, FloorScreen
 from bot.settings import Settings, get_settings
 from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import make_web_client
@@ -58,6 +60,7 @@ class ProdbotWSGI:
         )
         self._slack = SlackRequestHandler(bolt, path=SLACK_PATH)
         self.database = DatabaseCheck(session_factory)
+        self.floor_screen = FloorScreen(session_factory)
         self.slack_readiness = SlackReadiness(settings)
         secret = settings.require("slack_signing_secret")["slack_signing_secret"]
         self._verifier = SignatureVerifier(secret)
@@ -69,6 +72,8 @@ class ProdbotWSGI:
             return self._health(start_response)
         if environ.get("PATH_INFO") == READY_PATH:
             return self._ready(start_response)
+        if environ.get("PATH_INFO", "").startswith(SCREEN_PREFIX):
+            return self.floor_screen(environ, start_response)
         if environ.get("PATH_INFO") == SLACK_PATH and environ.get("REQUEST_METHOD") == "POST":
             refusal = self._screen(environ)
             if refusal is not None:

@@ -32,6 +32,7 @@ from bot.messages.format import (
     progress_bar,
     shift_label,
 )
+from bot.messages.shift_losses import oee_parts
 from bot.numbers.production import ShiftBoardView
 
 MAX_ISSUES_SHOWN = 5
@@ -67,17 +68,20 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
         if view.pace is not None
         else "— (too early to tell)"
     )
+    fields = [
+        f"*Pace*\n{pace}",
+        f"*Scrap*\n{scrap}",
+        f"*Delays*\n{delays}",
+        f"*Open issues*\n{len(view.open_issues) or 'none'}",
+    ]
+    if view.losses is not None and view.losses.ideal_rate is not None:
+        fields.append(f"*{'OEE' if final else 'OEE so far'}*\n{oee_parts(view.losses)}")
     blocks: list[Block] = [
         HeaderBlock(text=cut_plain(f"{view.line_code} · {view.line_name}", HEADER_LIMIT)),
         ContextBlock(elements=[MarkdownTextObject(text=shift_label(view.instance, view.zone))]),
         SectionBlock(
             text=f"*Actual* {actual_vs_target(view)}\n`{progress_bar(view.attainment)}`",
-            fields=[
-                f"*Pace*\n{pace}",
-                f"*Scrap*\n{scrap}",
-                f"*Delays*\n{delays}",
-                f"*Open issues*\n{len(view.open_issues) or 'none'}",
-            ],
+            fields=fields,
         ),
     ]
     if view.open_issues:

@@ -8,7 +8,6 @@ and lines; whatever is left out is counted in the message. Nothing is cut off wi
 
 from collections.abc import Sequence
 from datetime import timedelta
-from decimal import Decimal
 
 from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
 
@@ -24,15 +23,20 @@ from bot.messages.format import (
     join_within,
     line_table,
     minutes,
-    money,
     percent,
     plant_vs_target,
     plural,
     progress_bar,
-    quantity,
-    rate,
     report_header,
     shared_unit,
+)
+from bot.messages.morning_review import (
+    cost_section,
+    oee_blocks,
+    people_section,
+    quality_section,
+    safety_section,
+    touched_section,
 )
 from bot.numbers.digest import Digest, LineDay
 from bot.numbers.periods import PeriodAttainment
@@ -64,18 +68,25 @@ def build_digest_blocks(digest: Digest) -> list[Block]:
     if not digest.has_production:
         blocks.append(SectionBlock(text="Nothing was planned or reported on this date."))
         return blocks
+    blocks.append(safety_section(digest))
+    blocks.append(quality_section(digest))
+    blocks.append(DividerBlock())
     blocks.append(SectionBlock(text=_plant_total(digest)))
     blocks.extend(
         line_table(digest.lines, row=_row, worst_first=_worst_first, hidden_note=_hidden_note)
     )
-    blocks.append(DividerBlock())
     blocks.append(SectionBlock(text=_misses(digest.misses)))
-    blocks.append(SectionBlock(text=_pareto(digest)))
-    if digest.loss_cost is not None:
-        blocks.append(SectionBlock(text=_costs(digest)))
-    blocks.append(DividerBlock())
-    blocks.append(_issues(digest))
     blocks.append(_trend(digest))
+    blocks.append(DividerBlock())
+    if cost := cost_section(digest):
+        blocks.append(cost)
+    blocks.append(people_section(digest))
+    blocks.append(DividerBlock())
+    blocks.extend(oee_blocks(digest))
+    blocks.append(SectionBlock(text=_pareto(digest)))
+    blocks.append(DividerBlock())
+    blocks.append(touched_section(digest))
+    blocks.append(_issues(digest))
     return blocks
 
 
@@ -85,30 +96,17 @@ def _vs_target(digest: Digest, actual: int, target: int) -> str:
 
 
 def _plant_total(digest: Digest) -> str:
-    unit = shared_unit(digest.lines)
-    scrap = (  # scrap of different units does not add up: each line's rate is in the table
-        f"Scrap {quantity(digest.total_scrap, unit)} ({rate(digest.scrap_rate)}) · "
-        if unit is not None
-        else ""
-    )
     return (
-        f"*Plant* {_vs_target(digest, digest.total_planned_good, digest.total_target)}  "
-        f"`{progress_bar(digest.attainment)}`\n"
-        f"{scrap}{'downtime' if scrap else 'Downtime'} {minutes(digest.delay_minutes)}"
-        + (
-            f" · cost of losses {money(digest.loss_cost, digest.currency)}"
-            if digest.loss_cost is not None
-            else ""
-        )
+        f"*Delivery* · plant {_vs_target(digest, digest.total_planned_good, digest.total_target)}"
+        f"  `{progress_bar(digest.attainment)}`"
     )
 
 
 def _row(line: LineDay, width: int) -> str:
     target = f"{line.target:,}" if line.target is not None else "—"
     return (
-        f"{line.code:<{width}} {line.good:>9,} / {target:>9} {percent(line.attainment):>5} "
-        f"{progress_bar(line.attainment)} scrap {rate(line.scrap_rate):>5} "
-        f"down {line.delay_minutes:>4}m"
+        f"{line.code:<{width}} {line.good:>7,} / {target:>7} {percent(line.attainment):>5} "
+        f"{progress_bar(line.attainment)}"
     )
 
 
@@ -181,27 +179,10 @@ def _pareto(digest: Digest) -> str:
     return f"*Downtime Pareto* · {minutes(digest.delay_minutes)} in all\n" + code_block(rows)
 
 
-def _costs(digest: Digest) -> str:
-    costed = sorted(
-        (line for line in digest.lines if line.loss_cost),
-        key=lambda line: (-(line.loss_cost or 0), line.code),
-    )
-    currency = digest.currency
-    rows = [f"• {line.code}: {money(line.loss_cost, currency)}" for line in costed[:COSTS_SHOWN]]
-    if len(costed) > COSTS_SHOWN:
-        rest = sum((line.loss_cost or Decimal(0) for line in costed[COSTS_SHOWN:]), Decimal(0))
-        hidden = plural(len(costed) - COSTS_SHOWN, "more line")
-        rows.append(f"…and {hidden}: {money(rest, currency)}")
-    return (
-        f"*Cost of losses* {money(digest.loss_cost, currency)}\n"
-        "_scrap × unit cost + downtime hours × downtime cost per hour_\n" + "\n".join(rows)
-    )
-
-
 def _issues(digest: Digest) -> SectionBlock:
     issues = digest.issues
     if not issues.total:
-        return SectionBlock(text="*Open issues*\nnone")
+        return SectionBlock(text="*Open issues*\nnone open")
     fields = [
         f"*{bucket.label}*\n{bucket.count}"
         + (
@@ -231,12 +212,6 @@ def _trend(digest: Digest) -> SectionBlock:
                 f"{_vs_target(digest, forecast.actual, forecast.target)} at the current run-rate"
                 if forecast
                 else "— (no target this month)"
-            ),
-            "*Safety*\n"
-            + (
-                "no safety issue on record"
-                if digest.days_since_safety_issue is None
-                else f"{plural(digest.days_since_safety_issue, 'day')} since the last safety issue"
             ),
         ]
     )

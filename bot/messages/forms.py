@@ -4,7 +4,8 @@ The forms ask for the same fields as the slash commands; the handler validates a
 with the same pydantic models. Every input's ``action_id`` equals its ``block_id``, so a
 submitted value is found at ``state.values[block][block]``. What the submission needs besides
 the inputs (which form, the channel it was opened from) travels in ``private_metadata`` as a
-``FormMetadata``.
+``FormMetadata``. The output form's scrap reason is asked in the ``BlockId.REASON`` block (the
+delay form's reason block: no form has both).
 
 A static select offers at most 100 options, each label at most 75 characters: a longer label
 ends in "…", and a select with more choices lists the first 100 (the user's lines come first)
@@ -12,7 +13,7 @@ and its hint says how many are left to the slash command.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from slack_sdk.models.blocks import (
@@ -60,12 +61,14 @@ CONFIRMED = "yes"
 
 @dataclass(frozen=True)
 class FormChoices:
-    """What the selects offer: ``lines`` as (code_key, label), the user's lines first."""
+    """What the selects offer: ``lines`` as (code_key, label), the user's lines first;
+    ``reasons`` are the delay reasons, ``scrap_reasons`` the output form's (none: not asked)."""
 
     lines: list[tuple[str, str]]
     initial_line: str | None
     shifts: list[str]
     reasons: list[str]
+    scrap_reasons: list[str] = field(default_factory=list)
 
 
 def build_report_form(
@@ -129,6 +132,7 @@ def _output_blocks(choices: FormChoices, implausible: str | None) -> list[Block]
         _line_input(choices),
         _input(BlockId.GOOD, "Good units", _text_element(BlockId.GOOD, "e.g. 120")),
         _input(BlockId.SCRAP, "Scrap units", _text_element(BlockId.SCRAP, "0"), optional=True),
+        *_scrap_reason_input(choices),
         _input(
             BlockId.SHIFT,
             "Shift",
@@ -149,6 +153,31 @@ def _output_blocks(choices: FormChoices, implausible: str | None) -> list[Block]
             hint="Only for a past shift; name the shift too.",
         ),
         _note_input(),
+    ]
+
+
+def _scrap_reason_input(choices: FormChoices) -> list[Block]:
+    """The optional scrap reason, when the site has reasons to choose from."""
+    if not choices.scrap_reasons:
+        return []
+    startup = "startup" in choices.scrap_reasons
+    return [
+        _input(
+            BlockId.REASON,
+            "Scrap reason",
+            _select(BlockId.REASON, [(r, r) for r in choices.scrap_reasons], "why scrapped"),
+            optional=True,
+            hint=" ".join(
+                filter(
+                    None,
+                    [
+                        "Only with scrap units.",
+                        "startup: made while the line started up." if startup else None,
+                        _unlisted(choices.scrap_reasons, "reasons"),
+                    ],
+                )
+            ),
+        )
     ]
 
 

@@ -77,8 +77,16 @@ def _board_hint(place: EntryPlace) -> str:
     return f" The shift board in <#{channel}> shows the running total." if channel else ""
 
 
-def output_saved_text(good: int, scrap: int, place: EntryPlace, *, duplicate: bool) -> str:
-    made = f"+{good:,} good" + (f", {scrap:,} scrap" if scrap else "")
+def output_saved_text(
+    good: int,
+    scrap: int,
+    place: EntryPlace,
+    *,
+    duplicate: bool,
+    scrap_reason: str | None = None,
+) -> str:
+    why = f" ({escape(scrap_reason)})" if scrap_reason else ""
+    made = f"+{good:,} good" + (f", {scrap:,} scrap{why}" if scrap else "")
     again = " (already saved — this was a repeat of the same request)" if duplicate else ""
     return f"✅ Saved {made} on {_where(place)}.{_board_hint(place)}{again}"
 
@@ -102,7 +110,13 @@ def report_saved_text(
     """The answer to a saved report, typed or sent from a form."""
     match command:
         case OutputCommand():
-            return output_saved_text(command.good, command.scrap, place, duplicate=duplicate)
+            return output_saved_text(
+                command.good,
+                command.scrap,
+                place,
+                duplicate=duplicate,
+                scrap_reason=command.scrap_reason,
+            )
         case DelayCommand():
             return delay_saved_text(command.minutes, command.reason, place, duplicate=duplicate)
         case IssueCommand():
@@ -236,8 +250,9 @@ def help_text() -> str:
             "*prodbot* — report from the floor in seconds. "
             "LINE can be left out in a line's channel.",
             *(f"• `{usage}`" for usage in USAGE.values()),
-            "DURATION: `45`, `45m`, `1h`, `1h30m`, `1:30`. Reasons and severities take any "
-            "unambiguous prefix (`mat` → material).",
+            "DURATION: `45`, `45m`, `1h`, `1h30m`, `1:30`. Delay reasons and severities take "
+            "any unambiguous prefix (`mat` → material); a scrap REASON is one of the site's, "
+            "typed whole (`scrap 3 defect`).",
             f"`/prod target` (managers and heads): {TARGET_SEMANTICS}",
             "`/output`, `/delay` or `/issue` with nothing after it opens a form.",
         ]

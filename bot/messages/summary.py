@@ -1,4 +1,7 @@
-"""The end-of-shift summary posted to the line channel."""
+"""The end-of-shift summary posted to the line channel: the shift's numbers, its OEE with the
+biggest loss, and the hour-by-hour board (planned, actual and cumulative gap per clock hour)."""
+
+from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
     Block,
@@ -13,6 +16,8 @@ from bot.messages.format import (
     FIELD_LIMIT,
     HEADER_LIMIT,
     SECTION_LIMIT,
+    chunk_rows,
+    code_block,
     cut_plain,
     escape,
     fit_mrkdwn,
@@ -24,6 +29,9 @@ from bot.messages.format import (
     rate,
     shift_label,
 )
+from bot.messages.shift_losses import hour_table, loss_notes, oee_line
+from bot.numbers.hourly import HourRow
+from bot.numbers.loss_model import Losses
 from bot.numbers.production import ShiftBoardView
 
 ISSUES_SHOWN = 10
@@ -36,6 +44,9 @@ def shift_summary_text(view: ShiftBoardView) -> str:
         if _unreported(view)
         else actual_vs_target(view)
     )
+    losses = _shown_losses(view)
+    if losses is not None and losses.ideal_rate is not None:
+        result += f" · OEE {rate(losses.oee)}"
     return f"{view.line_code} {shift_label(view.instance, view.zone)} ended: {result}"
 
 
@@ -44,10 +55,21 @@ def _unreported(view: ShiftBoardView) -> bool:
     return view.target is not None and not view.totals.output_entries
 
 
+def _shown_losses(view: ShiftBoardView) -> Losses | None:
+    """The loss model when output was reported: a shift without output has no OEE to show (it
+    is not reported, never 0%)."""
+    return view.losses if view.totals.output_entries else None
+
+
 def build_shift_summary_blocks(
-    view: ShiftBoardView, *, reported: bool, pending_handover: str | None = None
+    view: ShiftBoardView,
+    *,
+    reported: bool,
+    pending_handover: str | None = None,
+    hours: Sequence[HourRow] = (),
 ) -> list[Block]:
-    """``pending_handover``: the note handed to this shift that nobody acknowledged."""
+    """``pending_handover``: the note handed to this shift that nobody acknowledged; ``hours``:
+    the shift's hour-by-hour rows (``bot.numbers.hourly``), shown once output was reported."""
     totals = view.totals
     delays = (
         join_within(
@@ -96,6 +118,13 @@ def build_shift_summary_blocks(
             ],
         ),
     ]
+    if (losses := _shown_losses(view)) is not None:
+        notes = loss_notes(losses)
+        blocks.append(SectionBlock(text=oee_line(losses) + (f"\n{notes}" if notes else "")))
+    if hours and view.totals.output_entries:
+        for number, rows in enumerate(chunk_rows(hour_table(list(hours)))):
+            title = "" if number else "*Hour by hour*\n"
+            blocks.append(SectionBlock(text=title + code_block(rows)))
     if pending_handover:
         blocks.append(SectionBlock(text=fit_mrkdwn(pending_handover, SECTION_LIMIT)))
     return blocks

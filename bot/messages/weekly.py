@@ -3,12 +3,22 @@
 It keeps within Slack's limits of 50 blocks per message and 3000 characters per section text:
 the per-line table is shared with the daily digest (``bot.messages.format.line_table``) and
 shows the lines furthest below target when not all fit. Losses and repeat problems are capped
-too; whatever is left out is counted in the message.
+too; whatever is left out is counted in the message. The loss model's sections (OEE, the big
+losses, MTBF/MTTR) are ``bot.messages.weekly_losses``'.
+
+Every code-block row fits a phone: at most ``PHONE_WIDTH`` (60) characters as shown; a code or
+reason too long for its column goes on a row of its own with the figures below it.
 """
 
 from collections.abc import Callable, Sequence
 
-from slack_sdk.models.blocks import Block, DividerBlock, SectionBlock
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot.messages.format import (
     NAME_WIDTH,
@@ -29,10 +39,18 @@ from bot.messages.format import (
     report_header,
     shared_unit,
 )
+from bot.messages.weekly_losses import PHONE_WIDTH, build_oee_blocks, name_column, phone_row
+from bot.numbers.discipline import Discipline
 from bot.numbers.repeats import RepeatProblem
-from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from bot.numbers.weekly import LineWeek, Trend, WeeklyReview
 
 LOSSES_SHOWN = 5
+# Characters of a line's figures in the per-line table and of a reason's in the top losses.
+LINE_FIGURES = 45
+LOSS_FIGURES = 31
+LINE_LEGEND = (
+    "Per line: made / target · attainment · scrap rate · downtime · shifts reported on time"
+)
 # Codes and reasons are at most 32 characters, so 15 rows of about 150 fit one section; longer
 # rows (escaped text) are counted in "…and N more" when they do not.
 REPEATS_SHOWN = 15
@@ -57,9 +75,13 @@ def build_weekly_blocks(review: WeeklyReview) -> list[Block]:
             f"Week {review.period} · {review.first:%a %d %b}–{review.last:%a %d %b %Y}",
         ),
         SectionBlock(text=_plant(review)),
+        ContextBlock(elements=[MarkdownTextObject(text=LINE_LEGEND)]),
         *line_table(review.lines, row=_row, worst_first=_behind_first, hidden_note=_hidden_note),
         DividerBlock(),
         SectionBlock(text=_losses(review)),
+        DividerBlock(),
+        *build_oee_blocks(review.oee),
+        DividerBlock(),
     ]
     return blocks + (
         build_repeat_problem_blocks(review.repeats)
@@ -109,14 +131,15 @@ def _plant(review: WeeklyReview) -> str:
 
 
 def _row(line: LineWeek, width: int) -> str:
+    """``L1   1,400/11,000   13% scrap  1.4%    75m  1/15``: at most ``PHONE_WIDTH``."""
     target = f"{line.target:,}" if line.target is not None else "—"
     shifts = line.discipline
-    return (
-        f"{line.code:<{width}} {line.planned_good:>10,} / {target:>10} "
-        f"{percent(line.attainment):>5} {progress_bar(line.attainment)} "
-        f"scrap {rate(line.scrap_rate):>5} down {line.delay_minutes:>5}m "
-        f"on time {shifts.on_time:>2}/{shifts.shifts:<2} {percent(shifts.share):>4}"
+    figures = (
+        f"{line.planned_good:>7,}/{target:<7} {percent(line.attainment):>4} "
+        f"scrap {rate(line.scrap_rate):>5} {line.delay_minutes:>5,}m "
+        f"{shifts.on_time:>2}/{shifts.shifts:<2}"
     )
+    return phone_row(line.code, min(width, PHONE_WIDTH - 1 - LINE_FIGURES), figures)
 
 
 def _behind_first(line: LineWeek) -> tuple[float, str]:
@@ -135,12 +158,9 @@ def _losses(review: WeeklyReview) -> str:
         )
     shown = review.losses[:LOSSES_SHOWN]
     names = [cut_plain(trend.name, NAME_WIDTH) for trend in shown]
-    width = max(len(name) for name in names)
-    rows = [  # cut and padded first, then escaped: the columns line up as shown
-        escape(
-            f"{name:<{width}} {minutes(trend.current):>12}  last week "
-            f"{minutes(trend.previous):>12}  {_trend(trend, minutes)}"
-        )
+    width = name_column(names, LOSS_FIGURES)
+    rows = [  # cut and laid out first, then escaped: the columns line up as shown
+        escape(phone_row(name, width, f"{minutes(trend.current):>12}  {_trend(trend, minutes)}"))
         for name, trend in zip(names, shown, strict=True)
     ]
     if rest := review.losses[LOSSES_SHOWN:]:

@@ -12,12 +12,14 @@ entries never count.
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.numbers.discipline import Discipline, judge
 from bot.numbers.instances import (
     DelaySum,
     InstanceKey,
@@ -26,6 +28,18 @@ from bot.numbers.instances import (
     output_by_instance,
 )
 from bot.numbers.issue_ages import IssueAges, days_since_safety_issue, open_issues_by_age
+from bot.numbers.loss_model import Losses
+from bot.numbers.morning_review import (
+    CostToDate,
+    People,
+    ScrapReason,
+    TouchedIssue,
+    cost_to_date,
+    issues_touched,
+    safety_on,
+    top_scrap_reasons,
+)
+from bot.numbers.oee import by_line, losses_by_instance
 from bot.numbers.periods import (
     LinePeriod,
     PeriodAttainment,
@@ -36,7 +50,9 @@ from bot.numbers.periods import (
 )
 from bot.numbers.production import scrap_rate
 from bot.numbers.target_plan import TargetPlan
-from models import Line, Site
+from bot.plant.file import alerts_of
+from bot.plant.shifts import local_date, shift_instance
+from models import Line, Shift, Site
 
 MISSES_SHOWN = 3
 _CENT = Decimal("0.01")
@@ -58,6 +74,8 @@ class LineDay(LinePeriod):
     main_delay_reason: str | None
     loss_cost: Decimal | None
     unreported: tuple[UnreportedShift, ...] = ()
+    # The loss model over the day's counted shifts; None when none was reported.
+    losses: Losses | None = None
 
     @property
     def shortfall(self) -> int:
@@ -98,6 +116,15 @@ class Digest(PlantPeriod[LineDay]):
     days_since_safety_issue: int | None
     # The site's ISO 4217 code for the cost of losses; None: a bare amount.
     currency: str | None = None
+    safety_incidents: int = 0
+    near_misses: int = 0
+    scrap_reasons: tuple[ScrapReason, ...] = ()
+    cost: CostToDate | None = None
+    people: People = field(default_factory=lambda: People(Discipline()))
+    # Raised, acknowledged or resolved since the last digest.
+    touched: tuple[TouchedIssue, ...] = ()
+    # The site's IANA zone: times are shown in it.
+    timezone: str = "UTC"
 
     @property
     def total_scrap(self) -> int:
@@ -130,17 +157,29 @@ def compute_digest(
     last = month_end(production_date)
     first = min(week_start, month_start)
 
-    planned = TargetPlan.load(
+    plan = TargetPlan.load(
         session, site_id=site.id, lines=lines, shifts=shifts, first=first, last=last
-    ).instances()
+    )
+    planned = plan.instances()
     made = output_by_instance(session, line_ids=line_ids, first=first, last=production_date)
-    delays = _delays_by_line(
-        delays_by_day(session, line_ids=line_ids, first=production_date, last=production_date)
+    month_delays = delays_by_day(
+        session, line_ids=line_ids, first=month_start, last=production_date
+    )
+    delays = _delays_by_line(delay for delay in month_delays if delay.day == production_date)
+    losses = by_line(
+        losses_by_instance(
+            session, site=site, lines=lines, first=production_date, last=production_date, plan=plan
+        )
     )
 
     shift_names = {shift.id: shift.name for shift in site.shifts}
-    line_days = _line_days(lines, production_date, planned, made, delays, shift_names)
+    line_days = _line_days(lines, production_date, planned, made, delays, shift_names, losses)
     good = {key: output.good for key, output in made.items()}
+    incidents, near_misses = safety_on(session, line_ids=line_ids, day=production_date)
+    zone = ZoneInfo(site.timezone)
+    previous_digest = datetime.combine(
+        local_date(as_of, zone) - timedelta(days=1), site.digest_time, tzinfo=zone
+    )
     return Digest(
         site_name=site.name,
         production_date=production_date,
@@ -155,6 +194,15 @@ def compute_digest(
             session, line_ids=line_ids, production_date=production_date
         ),
         currency=site.currency,
+        timezone=site.timezone,
+        safety_incidents=incidents,
+        near_misses=near_misses,
+        scrap_reasons=tuple(top_scrap_reasons(session, lines=lines, day=production_date)),
+        cost=_cost(site, lines, line_days, made, month_delays, production_date),
+        people=_people(site, lines, shifts, production_date, planned, made, as_of),
+        touched=tuple(
+            issues_touched(session, lines=lines, since=previous_digest.astimezone(UTC), until=as_of)
+        ),
     )
 
 
@@ -194,6 +242,7 @@ def _line_days(
     made: dict[InstanceKey, InstanceOutput],
     delays: dict[int, dict[str, int]],
     shift_names: dict[int, str],
+    losses: dict[int, Losses],
 ) -> list[LineDay]:
     targets: dict[int, list[int]] = defaultdict(list)
     unreported: dict[int, list[UnreportedShift]] = defaultdict(list)
@@ -229,9 +278,76 @@ def _line_days(
                 main_delay_reason=min(reasons, key=lambda r: (-reasons[r], r)) if reasons else None,
                 loss_cost=loss_cost(line, scrap=scrap[line.id], delay_minutes=delay_minutes),
                 unreported=tuple(unreported[line.id]),
+                losses=losses.get(line.id),
             )
         )
     return rows
+
+
+def _cost(
+    site: Site,
+    lines: Sequence[Line],
+    line_days: Sequence[LineDay],
+    made: dict[InstanceKey, InstanceOutput],
+    month_delays: Sequence[DelaySum],
+    day: date,
+) -> CostToDate | None:
+    """The day's and the month's cost of losses; None when no line has costs configured."""
+    day_costs = [line.loss_cost for line in line_days if line.loss_cost is not None]
+    if not day_costs:
+        return None
+    month_start = day.replace(day=1)
+    scrap: dict[int, int] = defaultdict(int)
+    for (line_id, _, key_day), output in made.items():
+        if key_day >= month_start:
+            scrap[line_id] += output.scrap
+    delay_minutes: dict[int, int] = defaultdict(int)
+    for delay in month_delays:
+        delay_minutes[delay.line_id] += delay.minutes
+    month = [
+        loss_cost(line, scrap=scrap[line.id], delay_minutes=delay_minutes[line.id])
+        for line in lines
+    ]
+    return cost_to_date(
+        day_cost=sum(day_costs, Decimal(0)),
+        month_cost=sum((cost for cost in month if cost is not None), Decimal(0)),
+        budget=site.monthly_loss_budget,
+        day=day,
+    )
+
+
+def _people(
+    site: Site,
+    lines: Sequence[Line],
+    shifts: Sequence[Shift],
+    day: date,
+    planned: dict[InstanceKey, int],
+    made: dict[InstanceKey, InstanceOutput],
+    as_of: datetime,
+) -> People:
+    """The day's planned shifts judged by their reporting deadline, as of the digest."""
+    grace = timedelta(minutes=alerts_of(site).report_grace_minutes)
+    zone = ZoneInfo(site.timezone)
+    code = {line.id: line.code for line in lines}
+    shift_of = {shift.id: shift for shift in shifts}
+    discipline = Discipline()
+    late: list[str] = []
+    missing: list[str] = []
+    for key in sorted(planned, key=lambda k: (code[k[0]], shift_of[k[1]].start)):
+        line_id, shift_id, key_day = key
+        if key_day != day:
+            continue
+        deadline = shift_instance(shift_of[shift_id], day, zone).end + grace
+        if deadline > as_of:
+            continue
+        judged = judge(made.get(key), deadline)
+        discipline += judged
+        label = f"{code[line_id]} {shift_of[shift_id].name}"
+        if judged.late:
+            late.append(label)
+        elif judged.missing:
+            missing.append(label)
+    return People(discipline, tuple(late), tuple(missing))
 
 
 def _delays_by_line(delays: Iterable[DelaySum]) -> dict[int, dict[str, int]]:

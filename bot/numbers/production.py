@@ -3,14 +3,17 @@
 Plain functions over the database; they know nothing of Slack. Voided entries never count.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.numbers.loss_model import Losses, categorised
+from bot.numbers.oee import STARTUP_SCRAP
 from bot.numbers.target_plan import TargetPlan
 from bot.plant.shifts import ShiftInstance, latest_shift_instance, local_date, shift_instance
 from bot.plant.snapshot import LineRef, ShiftRef
@@ -28,6 +31,8 @@ class ShiftTotals:
     last_reported_at: datetime | None = None
     delay_minutes: int = 0
     delays_by_reason: dict[str, int] = field(default_factory=dict)
+    startup_scrap: int = 0  # of ``scrap``, the startup rejects
+    delays_counted: dict[str, int] = field(default_factory=dict)  # delay entries per reason
 
     @property
     def scrap_rate(self) -> float | None:
@@ -56,6 +61,9 @@ class ShiftBoardView:
     pace: float | None
     open_issues: list[OpenIssue]
     at: datetime
+    # The loss model so far (planned time: the elapsed share of the shift's); None when the
+    # shift is not counted (not planned, or nothing reported) or too young to tell.
+    losses: Losses | None = None
 
     @property
     def attainment(self) -> float | None:
@@ -126,12 +134,14 @@ def target_for(
 def shift_totals(
     session: Session, *, line_id: int, shift_id: int, production_date: date
 ) -> ShiftTotals:
-    good, scrap, entries, last_reported_at = session.execute(
+    startup = OutputEntry.scrap_reason == STARTUP_SCRAP
+    good, scrap, entries, last_reported_at, startup_scrap = session.execute(
         select(
             func.coalesce(func.sum(OutputEntry.good), 0),
             func.coalesce(func.sum(OutputEntry.scrap), 0),
             func.count(OutputEntry.id),
             func.max(OutputEntry.reported_at),
+            func.coalesce(func.sum(case((startup, OutputEntry.scrap), else_=0)), 0),
         ).where(
             OutputEntry.line_id == line_id,
             OutputEntry.production_date == production_date,
@@ -140,7 +150,7 @@ def shift_totals(
         )
     ).one()
     delays = session.execute(
-        select(DelayEntry.reason, func.sum(DelayEntry.minutes))
+        select(DelayEntry.reason, func.sum(DelayEntry.minutes), func.count())
         .where(
             DelayEntry.line_id == line_id,
             DelayEntry.production_date == production_date,
@@ -149,7 +159,7 @@ def shift_totals(
         )
         .group_by(DelayEntry.reason)
     ).all()
-    by_reason = {reason: int(minutes) for reason, minutes in delays}
+    by_reason = {reason: int(minutes) for reason, minutes, _ in delays}
     by_reason = dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0])))
     return ShiftTotals(
         int(good),
@@ -158,6 +168,8 @@ def shift_totals(
         _as_utc(last_reported_at),
         sum(by_reason.values()),
         by_reason,
+        startup_scrap=int(startup_scrap),
+        delays_counted={reason: int(count) for reason, _, count in delays},
     )
 
 
@@ -181,10 +193,27 @@ def compute_shift_board(
 ) -> ShiftBoardView:
     zone = ZoneInfo(line.site.timezone)
     instance = shift_instance(shift, production_date, zone)
-    target = target_for(session, line=line, shift=shift, production_date=production_date)
+    plan = TargetPlan.load(
+        session,
+        site_id=line.site_id,
+        lines=[line],
+        shifts=[shift],
+        first=production_date,
+        last=production_date,
+    )
+    target = plan.target(line, shift, production_date)
     totals = shift_totals(
         session, line_id=line.id, shift_id=shift.id, production_date=production_date
     )
+    losses = None
+    if plan.runs(line, shift, production_date):
+        losses = losses_so_far(
+            totals,
+            ideal_rate=line.ideal_rate,
+            categories=line.site.loss_categories,
+            instance=instance,
+            at=at,
+        )
     return ShiftBoardView(
         **line_label(line),
         instance=instance,
@@ -194,6 +223,46 @@ def compute_shift_board(
         pace=pace(totals.good, target, instance, at),
         open_issues=open_issues(session, line_id=line.id),
         at=at,
+        losses=losses,
+    )
+
+
+def losses_so_far(
+    totals: ShiftTotals,
+    *,
+    ideal_rate: float | None,
+    categories: Mapping[str, str],
+    instance: ShiftInstance,
+    at: datetime,
+) -> Losses | None:
+    """The loss model of a planned shift instance up to ``at``, from totals already read.
+
+    The same numbers ``bot.numbers.oee.losses_by_instance`` reads (its query would cost the
+    board four more), except that planned time is the elapsed share of the shift's planned
+    minutes (breaks spread evenly), all of them once it has ended. None when nothing was
+    reported (not counted, never 0 %) or before ``PACE_MIN_ELAPSED_SHARE`` of the shift.
+    """
+    if not (totals.output_entries or totals.delays_by_reason) or not instance.duration:
+        return None
+    share = instance.elapsed(at) / instance.duration
+    if share < PACE_MIN_ELAPSED_SHARE:
+        return None
+    stops, breakdowns = categorised(
+        (
+            (reason, lost, totals.delays_counted.get(reason, 0))
+            for reason, lost in totals.delays_by_reason.items()
+        ),
+        categories,
+    )
+    return Losses(
+        planned_minutes=instance.planned_minutes * share,
+        stop_minutes=stops,
+        good=totals.good,
+        startup_scrap=totals.startup_scrap,
+        production_scrap=totals.scrap - totals.startup_scrap,
+        ideal_rate=ideal_rate,
+        breakdowns=breakdowns,
+        instances=1,
     )
 
 

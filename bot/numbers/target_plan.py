@@ -41,6 +41,17 @@ _Stop = tuple[frozenset[str] | None, frozenset[str] | None]
 _ONE_DAY = timedelta(days=1)
 
 
+class _EveryLine(frozenset[str]):
+    """The lines a site-wide calendar stop covers: all of them."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+
+_EVERY_LINE = _EveryLine()
+_Covered = frozenset[str]
+
+
 class TargetPlan:
     """The targets of some lines and shifts on every date of ``first``..``last``; see ``load``."""
 
@@ -125,6 +136,23 @@ class TargetPlan:
             for line_id, units in self._planned(shift, day, self._lines)
         }
 
+    def runs(self, line: Line | LineRef, shift: Shift | ShiftRef, day: date) -> bool:
+        """Whether production is planned in the shift instance, target or not: the shift runs
+        on that weekday and no calendar entry stops the line in it."""
+        shift_row = _shift_row(shift)
+        return _runs(shift_row, day) and line.code_key not in self._stopped(shift_row, day)
+
+    def _stopped(self, shift: _ShiftRow, day: date) -> _Covered:
+        """The line keys the day's calendar stops take out of this shift (all of them when one
+        stops the whole site)."""
+        covered: set[str] = set()
+        for keys, shifts in self._stops.get(day, ()):
+            if shifts is None or shift[1] in shifts:
+                if keys is None:
+                    return _EVERY_LINE
+                covered |= keys
+        return frozenset(covered)
+
     def _planned(
         self, shift: _ShiftRow, day: date, lines: Iterable[_LineRow]
     ) -> Iterator[tuple[int, int]]:
@@ -133,17 +161,12 @@ class TargetPlan:
         The rule of the module docstring over the loaded rows, decided for many lines at once:
         the weekday and the day's calendar stops are looked at once per shift instance.
         """
-        shift_id, shift_key, _ = shift
+        shift_id = shift[0]
         if not _runs(shift, day):
             return
-        # The line keys of the day's calendar stops that cover this shift (None: every line).
-        stops = [
-            keys
-            for keys, shifts in self._stops.get(day, ())
-            if shifts is None or shift_key in shifts
-        ]
+        stopped = self._stopped(shift, day)
         for line_id, line_key in lines:
-            if stops and any(keys is None or line_key in keys for keys in stops):
+            if line_key in stopped:
                 continue
             for start, end, units in self._targets.get((line_id, shift_id), ()):
                 if (start is None or start <= day) and (end is None or end >= day):

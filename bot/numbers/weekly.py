@@ -10,6 +10,8 @@ first output entry was reported no later than the shift's end plus the site's re
 lead who reports within the grace reported on time, one who reports after it reported late, and
 a shift without an entry is missing. Instances whose grace has not run out by ``as_of`` are not
 judged yet.
+
+**OEE and the big losses** come from the loss model (``bot.numbers.weekly_losses``).
 """
 
 from collections import defaultdict
@@ -19,37 +21,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.numbers.instances import InstanceOutput, delays_by_day, output_by_instance, scrap_between
+from bot.numbers.discipline import Discipline, judge
+from bot.numbers.instances import delays_by_day, output_by_instance, scrap_between
 from bot.numbers.periods import LinePeriod, PlantPeriod
 from bot.numbers.repeats import RepeatProblem, find_repeat_problems
 from bot.numbers.target_plan import TargetPlan
+from bot.numbers.weekly_losses import WeeklyOee, compute_weekly_oee
 from bot.plant.shifts import shift_instance
 from models import Line, Site
 
 WEEK = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class Discipline:
-    """How the planned shifts of a line (or the plant) were reported."""
-
-    on_time: int = 0
-    late: int = 0
-    missing: int = 0
-
-    @property
-    def shifts(self) -> int:
-        return self.on_time + self.late + self.missing
-
-    @property
-    def share(self) -> float | None:
-        """Share of shifts reported on time; None when no planned shift was due."""
-        return self.on_time / self.shifts if self.shifts else None
-
-    def __add__(self, other: "Discipline") -> "Discipline":
-        return Discipline(
-            self.on_time + other.on_time, self.late + other.late, self.missing + other.missing
-        )
 
 
 @dataclass(frozen=True)
@@ -81,6 +62,8 @@ class WeeklyReview(PlantPeriod[LineWeek]):
     downtime: Trend
     scrap: Trend
     repeats: list[RepeatProblem]
+    # OEE per line against the week before, the big losses, MTBF and MTTR (``weekly_losses``).
+    oee: WeeklyOee = field(default_factory=WeeklyOee)
 
     @property
     def last(self) -> date:
@@ -146,7 +129,7 @@ def compute_weekly_review(
         totals[line_id].planned_good += made[key].good if key in made else 0
         deadline = shift_instance(shifts[shift_id], day, zone).end + report_grace
         if deadline <= as_of:
-            totals[line_id].discipline += _judge(made.get(key), deadline)
+            totals[line_id].discipline += judge(made.get(key), deadline)
     for (line_id, _, _), output in made.items():
         totals[line_id].good += output.good
         totals[line_id].scrap += output.scrap
@@ -176,12 +159,5 @@ def compute_weekly_review(
             ),
         ),
         repeats=find_repeat_problems(session, site=site, first=first, last=last),
+        oee=compute_weekly_oee(session, site=site, lines=lines, first=first),
     )
-
-
-def _judge(made: InstanceOutput | None, deadline: datetime) -> Discipline:
-    if made is None:
-        return Discipline(missing=1)
-    if made.first_reported_at <= deadline:
-        return Discipline(on_time=1)
-    return Discipline(late=1)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.plant.file import LineConfig, PlantFile, ShiftConfig, lowered_names
+from bot.plant.names import names_in
 from bot.plant.upsert import ACTOR, Changes, KeyedRows, Values
 from models import CalendarEntry, Line, Person, Role, RoleAssignment, Shift, Site, Target
 
@@ -30,8 +31,11 @@ def apply_plant(*, session: Session, plant: PlantFile, at: datetime) -> list[str
 
     The site is found by name, so renaming it in the file creates a new site.
 
-    Flushes but does not commit: the caller owns the unit of work.
+    Flushes but does not commit: the caller owns the unit of work. Names (``#line-1``, e-mail
+    addresses) must have been resolved to Slack ids first (``bot.slack.directory``).
     """
+    if unresolved := names_in(plant):
+        raise ValueError(f"plant file names not resolved to Slack ids: {unresolved}")
     changes = Changes(session, at)
     site = _apply_site(plant, changes)
     shifts = _NamedSiteRows(changes, site, Shift, entity="shift", name="name").sync(
@@ -265,6 +269,11 @@ def _apply_site(plant: PlantFile, changes: Changes) -> Site:
         "delay_reasons": list(config.delay_reasons),
         "live_from": config.live_from,
         "currency": config.currency,
+        "scrap_reasons": list(config.scrap_reasons),
+        "loss_categories": {
+            reason: str(category) for reason, category in plant.loss_category_of().items()
+        },
+        "monthly_loss_budget": plant.budget.monthly_loss_budget,
         "alert_settings": plant.alerts.model_dump(mode="json"),
     }
     stored = changes.session.scalars(select(Site).where(Site.name == config.name))

@@ -1,22 +1,23 @@
 """The plant file (see docs/plant-file.md): its models, and reading and validating it whole.
 
 A file with mistakes is refused with every problem listed as ``file: key.path: what is wrong``;
-nothing is half-loaded. ``bot.plant.apply`` writes a valid file to the database.
+nothing is half-loaded. Channels and people may be given by name; ``bot.plant.names`` finds
+them and swaps in the ids Slack resolved them to. ``bot.plant.apply`` writes a valid file (of ids)
+to the database.
 """
 
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, time
+from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -24,8 +25,22 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
-from bot.plant.shifts import WEEKDAYS
-from models import Severity, Site
+from bot.plant.fields import (
+    ClockTime,
+    CurrencyCode,
+    LineCode,
+    LocalDate,
+    NonNegative,
+    ReasonCode,
+    SlackChannel,
+    SlackPerson,
+    SlackTeamId,
+    Weekday,
+    time_zone_name,
+    unique,
+    week_order,
+)
+from models import LossCategory, Severity, Site
 
 DEFAULT_DELAY_REASONS = (
     "breakdown",
@@ -36,6 +51,15 @@ DEFAULT_DELAY_REASONS = (
     "utilities",
     "other",
 )
+# A scrap reason ``startup`` is the startup-rejects loss; every other reason a production reject.
+DEFAULT_SCRAP_REASONS = ("startup", "defect", "damage", "other")
+# Where a delay reason's minutes go unless ``[loss_categories]`` says otherwise; a reason not
+# named here (or there) is one of the other stops.
+DEFAULT_LOSS_CATEGORIES = {
+    "breakdown": LossCategory.BREAKDOWNS,
+    "changeover": LossCategory.SETUP,
+    "minor-stop": LossCategory.SMALL_STOPS,
+}
 
 Loc = tuple[str | int, ...]
 
@@ -48,88 +72,6 @@ class PlantFileError(Exception):
         self.problems = problems
 
 
-# --- field types -------------------------------------------------------------------------------
-
-
-def _clock_time(value: object) -> object:
-    """``"HH:MM"`` (or a TOML local time on the minute) as a ``time``."""
-    if isinstance(value, time) and value.tzinfo is None and value.second == value.microsecond == 0:
-        return value
-    if isinstance(value, str):
-        match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
-        if match:
-            return time(int(match[1]), int(match[2]))
-    raise ValueError(f'expected a time "HH:MM" from 00:00 to 23:59, got {value!r}')
-
-
-def _local_date(value: object) -> object:
-    """A date ``YYYY-MM-DD``, bare or quoted; never a date with a time or a number of seconds."""
-    if isinstance(value, datetime):
-        raise ValueError(f'expected a date "YYYY-MM-DD" without a time, got {value.isoformat()}')
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value := value.strip()):
-        try:
-            return date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a day of the calendar ({exc})") from None
-    raise ValueError(f'expected a date "YYYY-MM-DD", got {value!r}')
-
-
-def _pattern_check(pattern: str, what: str) -> AfterValidator:
-    def check(value: str) -> str:
-        if not re.fullmatch(pattern, value):
-            raise ValueError(f"{value!r} is not {what}")
-        return value
-
-    return AfterValidator(check)
-
-
-def _time_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"unknown time zone {name!r} (use an IANA name like 'Europe/Berlin')"
-        ) from None
-    return name
-
-
-def _unique(values: list[str]) -> list[str]:
-    repeated = sorted({value for value in values if values.count(value) > 1})
-    if repeated:
-        raise ValueError(f"repeated: {', '.join(repeated)}")
-    return values
-
-
-def _week_order(days: list[str]) -> list[str]:
-    return [day for day in WEEKDAYS if day in days]
-
-
-ClockTime = Annotated[time, BeforeValidator(_clock_time)]
-LocalDate = Annotated[date, BeforeValidator(_local_date)]
-SlackUserId = Annotated[
-    str, _pattern_check(r"[UW][A-Z0-9]{1,31}", "a Slack user id (U or W, then capitals/digits)")
-]
-SlackChannelId = Annotated[
-    str, _pattern_check(r"[CG][A-Z0-9]{1,31}", "a Slack channel id (C or G, then capitals/digits)")
-]
-SlackTeamId = Annotated[
-    str,
-    _pattern_check(r"[TE][A-Z0-9]{1,31}", "a Slack workspace id (T or E, then capitals/digits)"),
-]
-LineCode = Annotated[
-    str, _pattern_check(r"[A-Za-z0-9_-]{1,32}", "a line code (1-32 letters, digits, - or _)")
-]
-# ISO 4217: three capital letters, such as EUR, USD or DKK.
-CurrencyCode = Annotated[str, _pattern_check(r"[A-Z]{3}", "an ISO 4217 currency code (like EUR)")]
-ReasonCode = Annotated[
-    str, _pattern_check(r"[a-z][a-z0-9_-]{0,31}", "a reason code (lower-case, up to 32 chars)")
-]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-NonNegative = Annotated[int, Field(ge=0)]
-
-
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -139,18 +81,21 @@ class _Section(BaseModel):
 
 class SiteConfig(_Section):
     name: Annotated[str, Field(min_length=1, max_length=100)]
-    timezone: Annotated[str, AfterValidator(_time_zone)]
-    digest_channel: SlackChannelId | None = None
+    timezone: Annotated[str, AfterValidator(time_zone_name)]
+    digest_channel: SlackChannel | None = None
     slack_team: SlackTeamId | None = None
-    heads: list[SlackUserId] = []
+    heads: list[SlackPerson] = []
     digest_time: ClockTime = time(7, 0)
-    delay_reasons: Annotated[list[ReasonCode], Field(min_length=1), AfterValidator(_unique)] = list(
+    delay_reasons: Annotated[list[ReasonCode], Field(min_length=1), AfterValidator(unique)] = list(
         DEFAULT_DELAY_REASONS
     )
     # The site is live from local midnight of this date; without it, from its first load.
     live_from: LocalDate | None = None
     # Money (the cost of losses) is shown in this currency; without it, as a bare amount.
     currency: CurrencyCode | None = None
+    scrap_reasons: Annotated[list[ReasonCode], Field(min_length=1), AfterValidator(unique)] = list(
+        DEFAULT_SCRAP_REASONS
+    )
 
     @property
     def zone(self) -> ZoneInfo:
@@ -161,7 +106,7 @@ class ShiftConfig(_Section):
     name: Annotated[str, Field(min_length=1, max_length=32)]
     start: ClockTime
     end: ClockTime
-    days: Annotated[list[Weekday], Field(min_length=1), AfterValidator(_week_order)]
+    days: Annotated[list[Weekday], Field(min_length=1), AfterValidator(week_order)]
     break_minutes: NonNegative = 0
 
     @model_validator(mode="after")
@@ -174,10 +119,10 @@ class ShiftConfig(_Section):
 class LineConfig(_Section):
     code: LineCode
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    channel: SlackChannelId
-    leads: list[SlackUserId] = []
-    operators: list[SlackUserId] = []
-    managers: list[SlackUserId] = []
+    channel: SlackChannel
+    leads: list[SlackPerson] = []
+    operators: list[SlackPerson] = []
+    managers: list[SlackPerson] = []
     unit: Annotated[str, Field(min_length=1, max_length=32)] = "units"
     ideal_rate: Annotated[float, Field(gt=0)] | None = None
     unit_cost: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=4)] | None = None
@@ -221,12 +166,31 @@ def alerts_of(site: Site) -> AlertConfig:
     return AlertConfig.model_validate(site.alert_settings)
 
 
+class BudgetConfig(_Section):
+    # The cost of losses (scrap and downtime at the lines' costs) the site plans to lose a month.
+    monthly_loss_budget: Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)] | None = (
+        None
+    )
+
+
 class PlantFile(_Section):
     site: SiteConfig
     shifts: Annotated[list[ShiftConfig], Field(min_length=1)]
     lines: Annotated[list[LineConfig], Field(min_length=1)]
     calendar: list[CalendarConfig] = []
     alerts: AlertConfig = Field(default_factory=AlertConfig)
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    # Delay reason -> loss category, over DEFAULT_LOSS_CATEGORIES.
+    loss_categories: dict[ReasonCode, LossCategory] = {}
+
+    def loss_category_of(self) -> dict[str, LossCategory]:
+        """Every delay reason of the site with its loss category."""
+        return {
+            reason: self.loss_categories.get(
+                reason, DEFAULT_LOSS_CATEGORIES.get(reason, LossCategory.OTHER_STOPS)
+            )
+            for reason in self.site.delay_reasons
+        }
 
 
 # --- reading and validating --------------------------------------------------------------------
@@ -261,7 +225,7 @@ def validate_plant(raw: Mapping[str, Any], *, source: str = "plant.toml") -> Pla
     # Cross-references are checked on the raw data so they are reported even when fields fail.
     problems.extend(_cross_reference_problems(raw))
     if problems or plant is None:
-        raise PlantFileError([_format_problem(source, loc, text) for loc, text in problems])
+        raise PlantFileError([format_problem(source, loc, text) for loc, text in problems])
     return plant
 
 
@@ -288,7 +252,14 @@ def _field_problem(error: ErrorDetails) -> tuple[Loc, str]:
     return loc, text
 
 
-def _format_problem(source: str, loc: Loc, text: str) -> str:
+def format_problem(source: str, loc: Loc, text: str) -> str:
+    """One problem as ``file: key.path: what is wrong``."""
+    path = key_path(loc)
+    return f"{source}: {path}: {text}" if path else f"{source}: {text}"
+
+
+def key_path(loc: Loc) -> str:
+    """``("lines", 1, "leads", 0)`` as ``lines[1].leads[0]``."""
     path = ""
     for part in loc:
         if isinstance(part, int):
@@ -297,7 +268,7 @@ def _format_problem(source: str, loc: Loc, text: str) -> str:
             path += f".{part}" if path else part
         else:
             path += f'."{part}"' if path else f'"{part}"'
-    return f"{source}: {path}: {text}" if path else f"{source}: {text}"
+    return path
 
 
 def _tables(value: object) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -330,6 +301,7 @@ def _cross_reference_problems(raw: Mapping[str, Any]) -> list[tuple[Loc, str]]:
                 )
             seen.setdefault(name.lower(), name)
 
+    problems.extend(_uncategorisable_reasons(raw))
     scopes: dict[tuple[str, frozenset[str], frozenset[str]], int] = {}
     for index, entry in _tables(raw.get("calendar")):
         for key, known, what, listing in (
@@ -356,6 +328,23 @@ def _cross_reference_problems(raw: Mapping[str, Any]) -> list[tuple[Loc, str]]:
             )
         scopes.setdefault(scope, index)
     return problems
+
+
+def _uncategorisable_reasons(raw: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """``[loss_categories]`` may only name the site's delay reasons."""
+    categories, site = raw.get("loss_categories"), raw.get("site")
+    if not isinstance(categories, Mapping):
+        return []
+    reasons = site.get("delay_reasons") if isinstance(site, Mapping) else None
+    known = reasons if isinstance(reasons, list) else list(DEFAULT_DELAY_REASONS)
+    return [
+        (
+            ("loss_categories", reason),
+            f"not one of the site's delay_reasons ({', '.join(map(str, known))})",
+        )
+        for reason in categories
+        if reason not in known
+    ]
 
 
 def _distinct_names(

@@ -24,7 +24,7 @@ from bot.plant.shifts import (
     ShiftInstance,
     shift_instance,
 )
-from bot.plant.snapshot import LineRef, ShiftRef
+from bot.plant.snapshot import LineRef, ShiftRef, SiteRef
 from bot.records.access import require_issue_raiser, require_line_reporter
 from bot.records.audit import audit
 from bot.records.issues import owe_issue_message
@@ -38,12 +38,14 @@ from models import (
     Line,
     OutputEntry,
     Shift,
+    Site,
 )
 from models.schemas import (
     USAGE,
     DelayCommand,
     IssueCommand,
     OutputCommand,
+    quote,
 )
 
 Entry = TypeVar("Entry", OutputEntry, DelayEntry)
@@ -71,6 +73,27 @@ class SavedEntry:
     owed: tuple[int, ...] = ()  # outbox rows owed with it, for the caller to send after commit
 
 
+class UnknownScrapReason(NotFound):
+    """A scrap reason the site does not list (a forged form or button value, an old list)."""
+
+
+def site_scrap_reasons(session: Session, *, site: SiteRef) -> tuple[str, ...]:
+    """The site's scrap reasons, as its plant file lists them (not in the cached snapshot:
+    only output with scrap needs them). Read once per unit of work: the session keeps it."""
+    return tuple(session.get_one(Site, site.id).scrap_reasons)
+
+
+def check_scrap_reason(session: Session, *, site: SiteRef, reason: str) -> None:
+    """Raise UnknownScrapReason unless ``reason`` is one of the site's scrap reasons."""
+    reasons = site_scrap_reasons(session, site=site)
+    if reason not in reasons:
+        raise UnknownScrapReason(
+            f"{quote(reason)} is not a scrap reason at {site.name} "
+            f"(scrap reasons: {', '.join(reasons)}).",
+            usage=USAGE["output"],
+        )
+
+
 def record_output(
     session: Session,
     *,
@@ -85,10 +108,13 @@ def record_output(
 
     Unless ``confirmed``, a quantity beyond what the line can make in the elapsed time (at
     ``ideal_rate`` with a 25% margin, counting what the shift already reported) raises
-    ImplausibleQuantity instead of saving.
+    ImplausibleQuantity instead of saving. A scrap reason the site does not list raises
+    UnknownScrapReason (the text command only takes the site's; a form or button may be forged).
     """
     line = get_line(site=scope.site, code_key=command.line)
     require_line_reporter(scope, line, user_id=user_id, what="output")
+    if command.scrap_reason is not None:
+        check_scrap_reason(session, site=scope.site, reason=command.scrap_reason)
     shift, instance = resolve_shift_instance(
         scope=scope,
         shift_name=command.shift,
@@ -120,10 +146,16 @@ def record_output(
         **_reported(user_id, at, request_key),
         good=command.good,
         scrap=command.scrap,
+        scrap_reason=command.scrap_reason,
         note=command.note,
     )
     # Saving over the line's capacity is the exception worth a line in the audit trail.
-    details = {"good": command.good, "scrap": command.scrap, "confirmed": True}
+    details = {
+        "good": command.good,
+        "scrap": command.scrap,
+        "scrap_reason": command.scrap_reason,
+        "confirmed": True,
+    }
     return _insert_once(
         session, entry, EntryKind.OUTPUT, at=at, audited=details if confirmed else None
     )

@@ -31,7 +31,7 @@ from models import DelayEntry, Issue, IssueEvent, IssueStatus, Line, OutputEntry
 MAX_EXPORT_DAYS = 366
 
 ENTRY_COLUMNS = (
-    "id", "site", "line", "shift", "production_date", "good", "scrap", "note",
+    "id", "site", "line", "shift", "production_date", "good", "scrap", "scrap_reason", "note",
     "reported_by", "reported_by_name", "reported_at",
     "voided_at", "voided_by", "voided_by_name", "void_reason",
 )  # fmt: skip
@@ -57,7 +57,8 @@ NAME_COLUMNS = {
 # text that could start a formula, so it is left exactly as it is.
 TEXT_COLUMNS = frozenset(
     {
-        "site", "line", "shift", "note", "reason", "text", "void_reason", "resolution_note",
+        "site", "line", "shift", "note", "reason", "scrap_reason", "text", "void_reason",
+        "resolution_note",
         *NAME_COLUMNS.values(), *NAME_COLUMNS,
     }
 )  # fmt: skip

@@ -2,9 +2,9 @@
 
 Every cell is checked on its own (types, lengths, instants with a UTC offset) and against the
 database: the site by name, its line and shift by code and name, case-insensitively (retired
-ones too), its delay reasons, and dates and instants not in the future. A row is validated with
-the ``ImportPlant`` as pydantic's context; ``bot.transfer.importer`` reads the file and writes
-the rows.
+ones too), its delay and scrap reasons, and dates and instants not in the future. A row is
+validated with the ``ImportPlant`` as pydantic's context; ``bot.transfer.importer`` reads the
+file and writes the rows.
 """
 
 from collections.abc import Mapping
@@ -32,6 +32,7 @@ from models.schemas import (
     MAX_NOTE,
     Name,
     OptionalName,
+    OptionalReason,
     Quantity,
     blank_to_none,
 )
@@ -55,6 +56,7 @@ class SiteRefs:
     lines: SiteNames
     shifts: SiteNames
     delay_reasons: tuple[str, ...]
+    scrap_reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def load_plant(session: Session, at: datetime) -> ImportPlant:
                 ", ".join(sorted(shift.name for shift in shifts)),
             ),
             delay_reasons=tuple(site.delay_reasons),
+            scrap_reasons=tuple(site.scrap_reasons),
         )
     return ImportPlant(sites=sites, at=at)
 
@@ -197,6 +200,24 @@ class ImportRow(BaseModel):
 class EntryRow(ImportRow):
     good: Quantity
     scrap: Quantity
+    # Optional: files from before scrap reasons (or other systems) have no such column, and a
+    # blank cell is no reason, which the loss model counts as "other".
+    scrap_reason: OptionalReason = None
+
+    @field_validator("scrap_reason")
+    @classmethod
+    def _site_scrap_reason(cls, value: str | None, info: ValidationInfo) -> str | None:
+        site = _site(info)
+        if value is None:
+            return value
+        if info.data.get("scrap") == 0:
+            raise ValueError("given, but scrap is 0: a reason is for scrapped units")
+        if site is not None and value not in site.scrap_reasons:
+            raise ValueError(
+                f"{value!r} is not a scrap reason at {site.name} "
+                f"(scrap reasons: {', '.join(site.scrap_reasons)})"
+            )
+        return value
 
 
 class DelayRow(ImportRow):

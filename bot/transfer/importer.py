@@ -10,7 +10,9 @@ What a file may look like:
 - The header decides the kind: ``good``/``scrap`` make it an entries file, ``minutes``/``reason``
   a delays file, with the columns ``prodbot export`` writes, in any order. The void columns
   (``voided_at``, ``voided_by``, ``void_reason``) may be left out by files from other systems;
-  ``id`` may not, because it is what makes a re-import safe (below). The ``*_name`` columns
+  ``id`` may not, because it is what makes a re-import safe (below). An entries file may leave
+  out ``scrap_reason`` too (files from before it); a blank cell is no reason, which counts as
+  "other", and a reason must be one of the site's, on a row with scrap. The ``*_name`` columns
   (display names next to Slack user ids) may be there or not and are not read: a name is
   Slack's to know, not a record's.
 - Times carry a UTC offset, as export writes them in the site's local time
@@ -54,6 +56,8 @@ from models import AuditRecord, DelayEntry, OutputEntry
 
 CHUNK_ROWS = 1000
 VOID_COLUMNS = ("voided_at", "voided_by", "void_reason")
+# Columns a file may leave out: the void marks, and what export added later.
+OPTIONAL_COLUMNS = frozenset({*VOID_COLUMNS, "scrap_reason"})
 # Export's display names: accepted, never required, never read.
 IGNORED_COLUMNS = frozenset(NAME_COLUMNS)
 
@@ -93,6 +97,9 @@ class _Layout:
     table: type[OutputEntry] | type[DelayEntry]
     entity: EntryKind
     numbers: tuple[str, ...]  # what was reported: good and scrap, or minutes and reason
+    # Written too, but not part of a record's identity (an older export of the same record
+    # has no scrap reason, and must still be recognised).
+    details: tuple[str, ...] = ()
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -102,7 +109,7 @@ class _Layout:
 
 LAYOUTS = {
     ImportKind.ENTRIES: _Layout(
-        ENTRY_COLUMNS, EntryRow, OutputEntry, EntryKind.OUTPUT, ("good", "scrap")
+        ENTRY_COLUMNS, EntryRow, OutputEntry, EntryKind.OUTPUT, ("good", "scrap"), ("scrap_reason",)
     ),
     ImportKind.DELAYS: _Layout(
         DELAY_COLUMNS, DelayRow, DelayEntry, EntryKind.DELAY, ("minutes", "reason")
@@ -179,7 +186,7 @@ def _detect_kind(header: Sequence[str]) -> ImportKind:
         *(
             f"header: {name!r} is missing"
             for name in expected
-            if name not in columns and name not in VOID_COLUMNS and name not in IGNORED_COLUMNS
+            if name not in columns and name not in OPTIONAL_COLUMNS and name not in IGNORED_COLUMNS
         ),
     ]
     if problems:
@@ -303,7 +310,7 @@ def _record(item: _Resolved, layout: _Layout) -> dict[str, Any]:
         "voided_at": row.voided_at,
         "voided_by": row.voided_by,
         "void_reason": row.void_reason,
-        **{name: getattr(row, name) for name in layout.numbers},
+        **{name: getattr(row, name) for name in (*layout.numbers, *layout.details)},
     }
 
 

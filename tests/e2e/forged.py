@@ -83,6 +83,8 @@ def make_hillside(session_factory: sessionmaker[Session]) -> int:
             name="Hillside",
             timezone="Europe/Berlin",
             delay_reasons=["breakdown"],
+            scrap_reasons=["other"],
+            loss_categories={"breakdown": "breakdowns"},
             alert_settings={},
             plant_version=1,
         )

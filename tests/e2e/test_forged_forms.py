@@ -161,7 +161,7 @@ def test_a_form_text_with_a_control_character_is_refused_under_its_field(
 # --- typed commands -----------------------------------------------------------------------------
 
 USAGES = {
-    "/output": "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]",
+    "/output": "/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]",
     "/issue": "/issue [LINE] SEVERITY TEXT…",
     "/delay": "/delay [LINE] DURATION REASON [note…]",
 }

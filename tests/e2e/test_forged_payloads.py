@@ -223,12 +223,12 @@ def confirm_value(key: str = "trigger.forged", **command: object) -> str:
         (
             confirm_value(shift="A", production_date="2026-11-02"),
             "⚠️ 2026-11-02 is more than 7 days back — the earliest date is 2026-11-11\n"
-            "Usage: `/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]`",
+            "Usage: `/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]`",
         ),
         (
             confirm_value(note="ok\x00"),
             "⚠️ the note contains the control character U+0000 (NUL) — remove it\n"
-            "Usage: `/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]`",
+            "Usage: `/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]`",
         ),
     ],
 )

@@ -74,6 +74,7 @@ def test_a_bare_output_command_opens_the_form_with_the_users_line_first(
         "line",
         "good",
         "scrap",
+        "reason",
         "shift",
         "date",
         "note",

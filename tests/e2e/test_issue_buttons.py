@@ -216,7 +216,14 @@ def test_a_stale_resolve_modal_submitted_after_someone_resolved_changes_nothing(
 @pytest.fixture
 def other_site_person(session_factory: sessionmaker[Session]) -> str:
     with session_scope(session_factory) as session:
-        site = Site(name="Hillside", timezone="Europe/Berlin", delay_reasons=[], alert_settings={})
+        site = Site(
+            name="Hillside",
+            timezone="Europe/Berlin",
+            delay_reasons=[],
+            scrap_reasons=["other"],
+            loss_categories={},
+            alert_settings={},
+        )
         session.add(site)
         session.flush()
         session.add(Person(site_id=site.id, slack_user_id="U0HILLSIDE"))

@@ -86,7 +86,7 @@ def test_save_anyway_saves_the_entry_once_and_answers_through_the_response_url(
     assert (entry.good, entry.scrap, entry.note) == (900, 4, "counter reset")
     assert entry.request_key == "implausible.trigger"
     [audit] = report_audits(session_factory)
-    assert audit.details == {"good": 900, "scrap": 4, "confirmed": True}
+    assert audit.details == {"good": 900, "scrap": 4, "scrap_reason": None, "confirmed": True}
     board, thread = fake_slack.wait_for("chat.postMessage", 2)
     assert "900 / 800" in board.args["text"]
     assert thread.args["text"].startswith("+900 good, 4 scrap → 900 / 800 bottles (112%)")

@@ -78,7 +78,7 @@ def test_help_lists_the_usage_of_every_command(slack: SlackSender, text: str) ->
     answer = ephemeral_text(slack.command("/prod", text))
 
     for usage in [
-        "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]",
+        "/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]",
         "/delay [LINE] DURATION REASON [note…]",
         "/issue [LINE] SEVERITY TEXT…",
         "/prod status [LINE]",

@@ -9,7 +9,7 @@ from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_requests import SlackSender
 
 USAGE = {
-    "/output": "/output [LINE] GOOD [scrap N] [shift S] [date YYYY-MM-DD] [note…]",
+    "/output": "/output [LINE] GOOD [scrap N [REASON]] [shift S] [date YYYY-MM-DD] [note…]",
     "/delay": "/delay [LINE] DURATION REASON [note…]",
     "/issue": "/issue [LINE] SEVERITY TEXT…",
 }

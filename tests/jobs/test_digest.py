@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.messages.chart import render_target_chart
+from bot.messages.chart import ChartLine, render_daily_chart
 from bot.messages.digest import build_digest_blocks
 from bot.numbers.digest import Digest, LineDay
 from bot.numbers.issue_ages import IssueAges
@@ -68,8 +68,8 @@ def test_the_digest_goes_to_the_channel_and_each_head_with_a_chart_in_the_thread
     # bottles and parts: no plant total in units, only the target-weighted attainment
     assert "Riverside digest for Wed 18 Nov 2026: plant 63% of target" in text
     assert "biggest misses L1 −700, press2 −400" in text
-    assert "*Plant* 63% of target" in blocks and "1,900" not in blocks
-    assert "cost of losses 4.00" in blocks  # 10 scrap × 0.40, no downtime
+    assert "*Delivery* · plant 63% of target" in blocks and "1,900" not in blocks
+    assert "*Cost* · losses 4.00 yesterday" in blocks  # 10 scrap × 0.40, no downtime
     assert "no safety issue on record" in blocks
 
     channel_ts = {o.key: o.message_ts for o in outcomes}[f"digest|site:{site}|{PERIOD}"]
@@ -203,20 +203,22 @@ def test_a_sixty_line_site_fits_slacks_limits_and_shows_every_line(
 
 
 def test_a_site_too_big_for_one_message_shows_its_worst_lines_and_says_so() -> None:
-    lines = [_line_day(n, target=1000, good=1000 + n) for n in range(500)]
+    lines = [_line_day(n, target=1000, good=1000 + n) for n in range(900)]
     lines[7] = _line_day(7, target=1000, good=400)
     blocks = [block.to_dict() for block in build_digest_blocks(_digest(lines))]
 
     assert_within_slack_limits(blocks)
     text = str(blocks)
     assert "line-007" in text and "40%" in text
-    shown = text.count("line-")
-    assert f"…and {500 - shown} more lines on target" in text
+    shown = len(re.findall(r"line-\d{3} +[\d,]+ / ", text))  # rows of the delivery table
+    assert 0 < shown < 900
+    assert f"…and {900 - shown} more lines on target" in text
 
 
 def test_the_chart_is_a_png() -> None:
-    png = render_target_chart(
-        [_line_day(n, target=1000, good=900 + n) for n in range(60)],
+    days = [_line_day(n, target=1000, good=900 + n) for n in range(60)]
+    png = render_daily_chart(
+        [ChartLine(code=line.code, attainment=line.attainment, oee=None) for line in days],
         site_name="Riverside",
         day=WEDNESDAY,
     )

@@ -6,12 +6,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.numbers.digest import Digest, LineDay, ParetoRow
+from bot.numbers.discipline import Discipline
 from bot.numbers.issue_ages import AgeBucket, AgedIssue, IssueAges
 from bot.numbers.issues import IssueView, StatusMark
 from bot.numbers.periods import PeriodAttainment
 from bot.numbers.production import LineStatus, OpenIssue, ShiftBoardView, ShiftTotals
 from bot.numbers.repeats import RepeatProblem
-from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from bot.numbers.weekly import LineWeek, Trend, WeeklyReview
 from bot.records.handover import HandoverIssue, HandoverView
 from models.enums import IssueStatus
 from tests.messages.escaping import AT, DAY, INSTANCE, LEAD, ZONE

@@ -13,10 +13,12 @@ from bot.messages.format import money, plant_vs_target, plural, rate, shared_uni
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
 from bot.messages.weekly import LOSSES_SHOWN, build_weekly_blocks, weekly_text
 from bot.numbers.digest import Digest, LineDay, ParetoRow, UnreportedShift, biggest_misses
+from bot.numbers.discipline import Discipline
 from bot.numbers.issue_ages import IssueAges
+from bot.numbers.morning_review import cost_to_date
 from bot.numbers.periods import PeriodAttainment
 from bot.numbers.production import ShiftTotals
-from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from bot.numbers.weekly import LineWeek, Trend, WeeklyReview
 from tests.messages.escaping import board_view, rendered
 
 DAY = date(2026, 9, 14)
@@ -64,6 +66,14 @@ def digest_of(
         forecast=PeriodAttainment(DAY.replace(day=1), date(2026, 9, 30), 109840, 105205),
         days_since_safety_issue=1,
         currency=currency,
+        cost=cost_to_date(
+            day_cost=sum((line.loss_cost for line in lines if line.loss_cost), Decimal(0)),
+            month_cost=Decimal("17192"),
+            budget=Decimal("30000"),
+            day=DAY,
+        )
+        if any(line.loss_cost for line in lines)
+        else None,
     )
 
 
@@ -98,9 +108,9 @@ def test_a_plant_of_different_units_shows_only_its_target_weighted_attainment() 
     blocks = rendered(build_digest_blocks(digest))
     # Σ actual / Σ target = Σ (attainment_i × target_i) / Σ target_i: 4,588 / 5,120
     assert shared_unit(MIXED) is None
-    assert "*Plant* 90% of target" in blocks
+    assert "*Delivery* · plant 90% of target" in blocks
     assert "4,588" not in blocks and "5,120" not in blocks and "105,205" not in blocks
-    assert "Scrap 36" not in blocks  # nor a scrap total of cases, trays and kegs
+    assert "Plant 36" not in blocks  # nor a scrap total of cases, trays and kegs
     assert "96% of target at the current run-rate" in blocks
     assert digest_text(digest).startswith("Riverside digest for Mon 14 Sep 2026: plant 90% of")
 
@@ -108,20 +118,22 @@ def test_a_plant_of_different_units_shows_only_its_target_weighted_attainment() 
 def test_a_plant_whose_lines_share_a_unit_shows_the_unit_total() -> None:
     lines = [line_day("L1", "cases", 2800, 2832, scrap=14), line_day("L2", "cases", 1600, 1244)]
     blocks = rendered(build_digest_blocks(digest_of(lines)))
-    assert "*Plant* 4,076 / 4,400 cases (93%)" in blocks
-    assert "Scrap 14 cases (0.3%)" in blocks
+    assert "*Delivery* · plant 4,076 / 4,400 cases (93%)" in blocks
+    assert "Plant 14 cases (0.3%)" in blocks
     assert "4,588 / 5,120 cases (90%)" in blocks  # the week to date, in cases too
     assert plant_vs_target(0, 0, None) == "no target"
 
 
 def test_scrap_rates_have_one_decimal_and_costs_their_currency() -> None:
     blocks = rendered(build_digest_blocks(digest_of(MIXED, currency="EUR")))
-    assert "scrap  0.5%" in blocks and "scrap  1.6%" in blocks and "scrap  0.4%" in blocks
-    assert "cost of losses €3,003" in blocks and "*Cost of losses* €3,003" in blocks
-    assert "• L2: €2,630" in blocks and "• L1: €72.00" in blocks
+    assert "L2 1.6% (20 trays) · L1 0.5% (14 cases) · L3 0.4% (2 kegs)" in blocks
+    assert "*Cost* · losses €3,003 yesterday (L2 €2,630 · L3 €301 · L1 €72.00)" in blocks
+    # 17,192 over 14 days of 30: 36,840; the budget 30,000
+    assert "Month to date €17,192 of €30,000 budget (57.3%)" in blocks
+    assert "on course for €36,840 by 30 Sep: *€6,840 over budget*" in blocks
     assert "3,003.00" not in blocks
     unknown = rendered(build_digest_blocks(digest_of(MIXED, currency="DKK")))
-    assert "cost of losses 3,003 DKK" in unknown
+    assert "*Cost* · losses 3,003 DKK yesterday" in unknown
 
 
 def test_a_miss_mostly_from_an_unreported_shift_names_it_instead_of_the_main_delay() -> None:
@@ -176,7 +188,7 @@ def test_hidden_costed_lines_are_counted_in_words(hidden: int) -> None:
     lines = [line_day(f"L{n}", "cases", 100, 90, cost="10") for n in range(5 + hidden)]
     blocks = rendered(build_digest_blocks(digest_of(lines, currency="CHF")))
     word = "line" if hidden == 1 else "lines"
-    assert f"…and {hidden} more {word}: {10 * hidden}.00 CHF" in blocks
+    assert f"…and {hidden} more {word}: {10 * hidden}.00 CHF)" in blocks
 
 
 def test_the_weekly_review_adds_no_units_of_different_lines() -> None:

@@ -12,12 +12,13 @@ from bot.messages.replies import build_status_blocks, status_text
 from bot.messages.targets import target_announcement_text
 from bot.messages.weekly import build_weekly_blocks, weekly_text
 from bot.numbers.digest import Digest, LineDay, ParetoRow
+from bot.numbers.discipline import Discipline
 from bot.numbers.issue_ages import AgeBucket, AgedIssue, IssueAges
 from bot.numbers.pace import LinePace, PaceProjection
 from bot.numbers.periods import PeriodAttainment
 from bot.numbers.production import LineStatus
 from bot.numbers.repeats import RepeatProblem
-from bot.numbers.weekly import Discipline, LineWeek, Trend, WeeklyReview
+from bot.numbers.weekly import LineWeek, Trend, WeeklyReview
 from bot.records.targets import ShiftTargetChange, TargetChange
 from tests.messages.escaping import (
     AT,
