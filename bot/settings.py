@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # The MQTT broker machines publish to (docs/machines.md): mqtt://user:pass@host:1883, or
+    # mqtts:// for TLS. Without it no machine client runs.
+    mqtt_url: SecretStr | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
     plant_file: Path = Field(
         default=Path("plant.toml"), validation_alias=AliasChoices("PRODBOT_PLANT", "plant_file")
@@ -32,6 +35,8 @@ class Settings(BaseSettings):
     db_connect_timeout_seconds: int = Field(default=2, ge=2, le=60)
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
     db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    # How many job runs the scheduler lets go at once (one site's job each); the rest wait.
+    scheduler_workers: int = Field(default=4, ge=1, le=32)
 
     @field_validator("database_url")
     @classmethod

@@ -1,6 +1,6 @@
 """What every scheduled job shares: its dependencies, its settings, and which shifts are due."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
@@ -43,11 +43,24 @@ class JobDeps:
         )
 
 
+# The sites a run covers: those whose clock fired the trigger; None, every site (the catch-up at
+# start-up, `prodbot jobs run`, the interval jobs).
+SiteIds = Collection[int] | None
+
+
 class Job(Protocol):
     name: str
     description: str
 
-    def run(self, at: datetime, deps: JobDeps) -> list[PostOutcome]: ...
+    def run(self, at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]: ...
+
+
+def sites_of(session: Session, sites: SiteIds) -> Sequence[Site]:
+    """The sites a run covers, by id."""
+    query = select(Site).order_by(Site.id)
+    if sites is not None:
+        query = query.where(Site.id.in_(sites))
+    return session.scalars(query).all()
 
 
 def shifts_due(
@@ -64,15 +77,16 @@ def shifts_due(
 def post_due(
     deps: JobDeps,
     at: datetime,
-    due: Callable[[Session, datetime], list[DuePost]],
+    due: Callable[[Session, datetime, Sequence[Site]], list[DuePost]],
     *,
     keep_for: timedelta,
+    sites: SiteIds = None,
 ) -> list[PostOutcome]:
-    """Read what is due at ``at`` in one session, then owe it and send what is newly owed (the
-    session closed first); each post is worth sending for ``keep_for``. What Slack refuses now
-    is the ``deliveries`` job's to retry."""
+    """Read what is due at ``at`` at ``sites`` in one session, then owe it and send what is newly
+    owed (the session closed first); each post is worth sending for ``keep_for``. What Slack
+    refuses now is the ``deliveries`` job's to retry."""
     with session_scope(deps.session_factory) as session:
-        posts = due(session, at)
+        posts = due(session, at, sites_of(session, sites))
     return post_owed(deps.outbox, posts, keep_for=keep_for)
 
 

@@ -10,7 +10,7 @@ real clock, not ``at``: what is due is a matter of when Slack last answered.
 from datetime import datetime, timedelta
 
 from bot.slack.outbox import PostOutcome
-from jobs.base import JobDeps
+from jobs.base import JobDeps, SiteIds
 
 name = "deliveries"
 description = "Retries what the bot owes Slack and was not sent yet (every minute, all sites)."
@@ -19,5 +19,6 @@ description = "Retries what the bot owes Slack and was not sent yet (every minut
 EVERY = timedelta(minutes=1)
 
 
-def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
+def run(at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]:
+    """Everything still owed, whatever ``sites``: an interval job, run once for all."""
     return deps.outbox.deliver()

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
@@ -31,7 +30,7 @@ from bot.records.repeat_issues import raise_repeat_problems
 from bot.slack.files import Upload, owed_upload
 from bot.slack.outbox import PostOutcome
 from bot.slack.owed_posts import DuePost, outbox_key, owe_and_deliver
-from jobs.base import CATCH_UP, JobDeps, site_review_posts
+from jobs.base import CATCH_UP, JobDeps, SiteIds, site_review_posts, sites_of
 from models import Site
 
 logger = logging.getLogger(__name__)
@@ -59,10 +58,10 @@ class _SiteDigest:
         return self.digest.production_date.isoformat()
 
 
-def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
+def run(at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]:
     with session_scope(deps.session_factory) as session:
         due = []
-        for site in session.scalars(select(Site).order_by(Site.id)):
+        for site in sites_of(session, sites):
             for digest_at, production_date in digests_due(site, at=at):
                 # Before the digest, so a newly raised issue is among its open issues; raised
                 # even on a day without a digest, since the issue is owed either way.

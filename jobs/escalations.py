@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from bot.slack.issues import ESCALATIONS_JOB, send_due_pings
 from bot.slack.outbox import PostOutcome
-from jobs.base import JobDeps
+from jobs.base import JobDeps, SiteIds
 
 name = ESCALATIONS_JOB
 description = "DM managers, then heads, about issues nobody acknowledged; remind acknowledgers."
@@ -22,5 +22,7 @@ description = "DM managers, then heads, about issues nobody acknowledged; remind
 KEEP_FOR = timedelta(hours=24)
 
 
-def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
-    return send_due_pings(client=deps.client, outbox=deps.outbox, at=at, keep_for=KEEP_FOR)
+def run(at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]:
+    return send_due_pings(
+        client=deps.client, outbox=deps.outbox, at=at, keep_for=KEEP_FOR, site_ids=sites
+    )

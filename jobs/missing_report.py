@@ -8,10 +8,9 @@ Both steps go through ``shifts_due``, so a run that was missed catches up within
 """
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.messages.alerts import (
@@ -25,7 +24,7 @@ from bot.numbers.pace import MissingReport, missing_reports
 from bot.plant.file import alerts_of
 from bot.slack.outbox import PostOutcome
 from bot.slack.owed_posts import DuePost, Message
-from jobs.base import JobDeps, post_due, shifts_due
+from jobs.base import JobDeps, SiteIds, post_due, shifts_due
 from models import Shift, Site
 
 name = "missing-report"
@@ -37,13 +36,13 @@ MANAGER_DELAY = timedelta(minutes=60)
 KEEP_FOR = timedelta(hours=2)
 
 
-def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
-    return post_due(deps, at, _due_reminders, keep_for=KEEP_FOR)
+def run(at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]:
+    return post_due(deps, at, _due_reminders, keep_for=KEEP_FOR, sites=sites)
 
 
-def _due_reminders(session: Session, at: datetime) -> list[DuePost]:
+def _due_reminders(session: Session, at: datetime, sites: Sequence[Site]) -> list[DuePost]:
     posts: list[DuePost] = []
-    for site in session.scalars(select(Site).order_by(Site.id)):
+    for site in sites:
         after_end = timedelta(minutes=alerts_of(site).missing_report_minutes)
         for reports in _missing(session, site, at=at, after_end=after_end):
             posts.extend(

@@ -6,10 +6,10 @@ runs and however the pace moves afterwards. Only the clock ``at`` is judged: a p
 moment already past is no longer news, so unlike the end-of-shift jobs there is no catch-up.
 """
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.messages.alerts import (
@@ -25,7 +25,7 @@ from bot.plant.people import line_people
 from bot.plant.shifts import ShiftInstance, instances_between
 from bot.slack.outbox import PostOutcome
 from bot.slack.owed_posts import DuePost, Message
-from jobs.base import LONGEST_SHIFT, JobDeps, post_due
+from jobs.base import LONGEST_SHIFT, JobDeps, SiteIds, post_due
 from models import Role, Shift, Site
 
 name = "pace-check"
@@ -35,13 +35,13 @@ description = "Line channel alert when a shift is heading below target; DM manag
 KEEP_FOR = timedelta(hours=1)
 
 
-def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
-    return post_due(deps, at, _due_alerts, keep_for=KEEP_FOR)
+def run(at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]:
+    return post_due(deps, at, _due_alerts, keep_for=KEEP_FOR, sites=sites)
 
 
-def _due_alerts(session: Session, at: datetime) -> list[DuePost]:
+def _due_alerts(session: Session, at: datetime, sites: Sequence[Site]) -> list[DuePost]:
     posts: list[DuePost] = []
-    for site in session.scalars(select(Site).order_by(Site.id)):
+    for site in sites:
         alerts = alerts_of(site)
         for instance in _instances_in_progress(site, at):
             shift = session.get_one(Shift, instance.shift_id)

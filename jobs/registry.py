@@ -11,6 +11,7 @@ from jobs import (
     deliveries,
     digest,
     escalations,
+    machine_stops,
     missing_report,
     pace_check,
     shift_summary,
@@ -27,8 +28,12 @@ JOBS: dict[str, ModuleType] = {
         weekly_digest,
         escalations,
         deliveries,
+        machine_stops,
     )
 }
 
 # Site-independent jobs and how often they run.
-INTERVALS: dict[str, timedelta] = {deliveries.name: deliveries.EVERY}
+INTERVALS: dict[str, timedelta] = {
+    deliveries.name: deliveries.EVERY,
+    machine_stops.name: machine_stops.EVERY,
+}

@@ -4,8 +4,11 @@ APScheduler 3 only fires; it keeps no job store (its FAQ: a store must not be sh
 processes), so the schedule is built from the plant at start-up and what was posted lives in
 our outbox. Every job computes all periods due up to its clock, so a run that fires late, or
 the catch-up run at start-up after downtime, posts what was missed, and nothing twice. Jobs fire
-on cron triggers per site, in its zone, except the registry's ``INTERVALS`` (the ``deliveries``
-job): one interval trigger each, whatever the sites.
+on cron triggers per site, in its zone, and a firing runs the job for that site only (twenty
+sites whose clocks strike 07:00 together are twenty small runs, not twenty runs of all sites);
+the registry's ``INTERVALS`` (the ``deliveries`` job) have one interval trigger each, whatever
+the sites. At most ``SCHEDULER_WORKERS`` runs go at once, so runs never exhaust the database
+pool.
 """
 
 import logging
@@ -14,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -24,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
 from bot.plant.file import alerts_of
+from bot.settings import Settings
 from jobs.base import JobDeps
 from jobs.leader import LeaderLock
 from jobs.registry import INTERVALS, JOBS
@@ -34,15 +39,18 @@ logger = logging.getLogger(__name__)
 STANDBY_POLL = timedelta(seconds=5)
 LEADERSHIP_CHECK = timedelta(seconds=15)
 EVERY_30_MINUTES = {"minute": "0,30"}
+DEFAULT_WORKERS = Settings.model_fields["scheduler_workers"].default
 
 
-def run_job(name: str, deps: JobDeps) -> None:
-    """What a trigger fires: the job with the real clock. A failed run is logged and the next
-    run (or the catch-up) covers its periods."""
+def run_job(name: str, deps: JobDeps, site_id: int | None = None) -> None:
+    """What a trigger fires: the job with the real clock, for the site whose clock fired (None:
+    every site). A failed run is logged and the next run (or the catch-up) covers its
+    periods."""
+    sites = None if site_id is None else [site_id]
     try:
-        outcomes = JOBS[name].run(datetime.now(UTC), deps)
+        outcomes = JOBS[name].run(datetime.now(UTC), deps, sites)
     except Exception:
-        logger.exception("job %s failed; its periods stay due for the next run", name)
+        logger.exception("job %s failed (site %s); its periods stay due", name, site_id or "all")
         return
     if sent := sum(outcome.sent for outcome in outcomes):
         logger.info("job %s posted %d message(s)", name, sent)
@@ -51,14 +59,14 @@ def run_job(name: str, deps: JobDeps) -> None:
 def schedule_jobs(scheduler: BaseScheduler, deps: JobDeps) -> list[str]:
     """Add every job's triggers, built from the sites in the database; returns the job ids."""
     ids = []
-    for job_name, trigger_id, trigger in _triggers(deps.session_factory):
+    for job_name, trigger_id, trigger, site_id in _triggers(deps.session_factory):
         if job_name not in JOBS:
             continue
         job_id = f"{job_name}:{trigger_id}"
         scheduler.add_job(
             run_job,
             trigger,
-            args=[job_name, deps],
+            args=[job_name, deps, site_id],
             id=job_id,
             name=job_id,
             replace_existing=True,
@@ -81,7 +89,7 @@ def next_runs(session_factory: sessionmaker[Session], now: datetime) -> dict[str
     with session_scope(session_factory) as session:
         sites = {f"site{site.id}": site.name for site in session.scalars(select(Site))}
     soonest: dict[tuple[str, str | None], datetime] = {}
-    for job_name, trigger_id, trigger in _triggers(session_factory):
+    for job_name, trigger_id, trigger, _ in _triggers(session_factory):
         at = trigger.get_next_fire_time(None, now)
         key = (job_name, sites.get(trigger_id.split(":")[0]))
         if at is not None and (key not in soonest or at < soonest[key]):
@@ -92,29 +100,28 @@ def next_runs(session_factory: sessionmaker[Session], now: datetime) -> dict[str
     return runs
 
 
-def _triggers(session_factory: sessionmaker[Session]) -> Iterator[tuple[str, str, BaseTrigger]]:
+def _triggers(
+    session_factory: sessionmaker[Session],
+) -> Iterator[tuple[str, str, BaseTrigger, int | None]]:
+    """(job, trigger id, trigger, the site it runs for or None for all) of every firing."""
     with session_scope(session_factory) as session:
         sites = session.scalars(select(Site).order_by(Site.id)).all()
         # Not per site: once, however many sites; nothing is owed before a site is loaded.
         for job_name, every in INTERVALS.items() if sites else ():
-            yield job_name, "every", IntervalTrigger(seconds=every.total_seconds(), timezone=UTC)
+            interval = IntervalTrigger(seconds=every.total_seconds(), timezone=UTC)
+            yield job_name, "every", interval, None
         for site in sites:
             zone = site.timezone
             alerts = alerts_of(site)
-            yield (
-                "digest",
-                f"site{site.id}",
-                CronTrigger(
-                    hour=site.digest_time.hour, minute=site.digest_time.minute, timezone=zone
-                ),
+            digest_at = CronTrigger(
+                hour=site.digest_time.hour, minute=site.digest_time.minute, timezone=zone
             )
-            yield "pace-check", f"site{site.id}", CronTrigger(**EVERY_30_MINUTES, timezone=zone)
-            yield "escalations", f"site{site.id}", CronTrigger(minute="*/5", timezone=zone)
-            yield (
-                "weekly-digest",
-                f"site{site.id}",
-                CronTrigger(day_of_week="mon", hour=7, minute=30, timezone=zone),
-            )
+            yield "digest", f"site{site.id}", digest_at, site.id
+            pace = CronTrigger(**EVERY_30_MINUTES, timezone=zone)
+            yield "pace-check", f"site{site.id}", pace, site.id
+            yield "escalations", f"site{site.id}", CronTrigger(minute="*/5", timezone=zone), site.id
+            weekly = CronTrigger(day_of_week="mon", hour=7, minute=30, timezone=zone)
+            yield "weekly-digest", f"site{site.id}", weekly, site.id
             for shift in site.shifts:
                 if not shift.active:
                     continue
@@ -130,6 +137,7 @@ def _triggers(session_factory: sessionmaker[Session]) -> Iterator[tuple[str, str
                         job_name,
                         f"site{site.id}:{shift.name}:{delay}",
                         CronTrigger(hour=end.hour, minute=end.minute, timezone=zone),
+                        site.id,
                     )
 
 
@@ -155,12 +163,16 @@ def catch_up(deps: JobDeps) -> None:
         run_job(name, deps)
 
 
-def serve_scheduler(deps: JobDeps, lock: LeaderLock, stop: threading.Event) -> int:
-    """Stand by, lead, fire jobs until ``stop``; 1 if leadership was lost (let the platform
-    restart the process so it stands by again), else 0."""
+def serve_scheduler(
+    deps: JobDeps, lock: LeaderLock, stop: threading.Event, *, workers: int = DEFAULT_WORKERS
+) -> int:
+    """Stand by, lead, fire jobs until ``stop``, at most ``workers`` runs at once; 1 if
+    leadership was lost (let the platform restart the process so it stands by again), else 0."""
     if not lead_when_possible(lock, stop):
         return 0
-    scheduler = BackgroundScheduler(timezone=UTC)
+    scheduler = BackgroundScheduler(
+        timezone=UTC, executors={"default": ThreadPoolExecutor(max_workers=workers)}
+    )
     job_ids = schedule_jobs(scheduler, deps)
     logger.info("scheduler: %d trigger(s): %s", len(job_ids), ", ".join(job_ids))
     scheduler.start()

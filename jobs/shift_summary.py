@@ -5,9 +5,9 @@ It also redraws the shift's live board one last time, with the shift's final num
 summary is owed. A summary Slack refused is retried by the ``deliveries`` job for ``KEEP_FOR``.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
@@ -22,7 +22,7 @@ from bot.records.outbox import owe_all
 from bot.slack.boards import BoardKey, finalise_board
 from bot.slack.outbox import PostOutcome
 from bot.slack.owed_posts import DuePost, Message
-from jobs.base import JobDeps, shifts_due
+from jobs.base import JobDeps, SiteIds, shifts_due, sites_of
 from models import Shift, Site
 
 name = "shift-summary"
@@ -32,9 +32,9 @@ description = "Each line's shift numbers to its channel, after the shift ends + 
 KEEP_FOR = timedelta(hours=12)
 
 
-def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
+def run(at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]:
     with session_scope(deps.session_factory) as session:
-        due = _due_summaries(session, at)
+        due = _due_summaries(session, at, sites_of(session, sites))
         owed = [post.owed(keep_for=KEEP_FOR) for post, _ in due.values()]
         ids = owe_all(session, owed, at=datetime.now(UTC))
     outcomes = deps.outbox.deliver(list(ids.values()))
@@ -45,10 +45,12 @@ def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
     return outcomes
 
 
-def _due_summaries(session: Session, at: datetime) -> dict[str, tuple[DuePost, BoardKey]]:
+def _due_summaries(
+    session: Session, at: datetime, sites: Sequence[Site]
+) -> dict[str, tuple[DuePost, BoardKey]]:
     """Outbox key → (the summary post, the board it closes: line id, shift id, date)."""
     due = {}
-    for site in session.scalars(select(Site).order_by(Site.id)):
+    for site in sites:
         grace = timedelta(minutes=alerts_of(site).report_grace_minutes)
         for instance in shifts_due(site, at=at, after_end=grace):
             shift = session.get_one(Shift, instance.shift_id)

@@ -12,7 +12,6 @@ no review, nor does a week that ended before the site went live and holds no ent
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import session_scope
@@ -23,7 +22,7 @@ from bot.plant.file import alerts_of
 from bot.plant.shifts import local_date
 from bot.slack.outbox import PostOutcome
 from bot.slack.owed_posts import DuePost, post_owed
-from jobs.base import CATCH_UP, JobDeps, site_review_posts
+from jobs.base import CATCH_UP, JobDeps, SiteIds, site_review_posts, sites_of
 from models import Site
 
 name = "weekly-digest"
@@ -36,11 +35,11 @@ MONDAY = 0
 KEEP_FOR = timedelta(days=3)
 
 
-def run(at: datetime, deps: JobDeps) -> list[PostOutcome]:
+def run(at: datetime, deps: JobDeps, sites: SiteIds = None) -> list[PostOutcome]:
     with session_scope(deps.session_factory) as session:
         posts = [
             post
-            for site in session.scalars(select(Site).order_by(Site.id))
+            for site in sites_of(session, sites)
             for review_at, first in weeks_due(site, at=at)
             if (
                 review := compute_weekly_review(

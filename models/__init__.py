@@ -2,6 +2,7 @@
 
 from models.enums import IssueCategory, IssueStatus, LossCategory, OutboxStatus, Role, Severity
 from models.handover import Handover
+from models.machines import MachineStop, MachineTopic
 from models.outbox import OutboxItem
 from models.screen import ScreenToken
 from models.tables import (
@@ -33,6 +34,8 @@ __all__ = [
     "IssueStatus",
     "Line",
     "LossCategory",
+    "MachineStop",
+    "MachineTopic",
     "OutboxItem",
     "OutboxStatus",
     "OutputEntry",

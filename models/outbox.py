@@ -13,14 +13,11 @@ issue as it is then; a ping that no longer applies is dropped).
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, text
+from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.enums import OutboxStatus
-from models.tables import Base, _enum
-
-# SQLite gives a rowid-backed key only to a column declared INTEGER PRIMARY KEY.
-BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
+from models.tables import BIG_ID, Base, _enum
 
 
 class OutboxItem(Base):

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -42,6 +43,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Ids of tables that grow with every report (entries, delays, issue events, the audit trail, the
+# outbox) are 64-bit: a plant group writes millions of rows a day. SQLite gives a rowid-backed
+# key only to a column declared INTEGER PRIMARY KEY, which is 64-bit there anyway.
+BIG_ID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -148,6 +155,15 @@ class Line(Base):
     live_since: Mapped[datetime | None] = mapped_column(
         comment="the plant load that added the line (a re-activated line keeps it)"
     )
+    counting: Mapped[str] = mapped_column(
+        String(10),
+        default="operator",
+        server_default="operator",
+        comment="who counts output: operator, machine (over MQTT) or both",
+    )
+    count_topic: Mapped[str | None] = mapped_column(String(200))
+    state_topic: Mapped[str | None] = mapped_column(String(200))
+    stop_prompt_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
     site: Mapped[Site] = relationship(back_populates="lines")
 
@@ -240,7 +256,7 @@ class CalendarEntry(Base):
 class ReportedEntry:
     """Columns every shift-floor report has: where, when, by whom, and its void marks."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("lines.id"))
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"))
     production_date: Mapped[date] = mapped_column(Date)
@@ -270,6 +286,18 @@ class OutputEntry(ReportedEntry, Base):
     scrap: Mapped[int] = mapped_column(Integer, default=0)
     scrap_reason: Mapped[str | None] = mapped_column(
         String(32), comment="one of the site's scrap reasons; NULL counts as other"
+    )
+    source: Mapped[str] = mapped_column(
+        String(10),
+        default="operator",
+        server_default="operator",
+        comment="operator (a report) or machine (one row per line and minute, over MQTT)",
+    )
+    counted: Mapped[bool] = mapped_column(
+        Boolean,
+        default=True,
+        server_default=text("true"),
+        comment="false: an operator's count kept beside the machine's (counting = both)",
     )
 
 
@@ -319,7 +347,7 @@ class IssueEvent(Base):
     # The morning review reads what happened to issues since the last one.
     __table_args__ = (Index("ix_issue_events_at", "at"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id"), index=True)
     status: Mapped[IssueStatus] = mapped_column(_enum(IssueStatus, "issue_status"))
     by: Mapped[str] = mapped_column(String(32))
@@ -331,12 +359,12 @@ class AuditRecord(Base):
     __tablename__ = "audit_trail"
     __table_args__ = (Index("ix_audit_trail_entity", "entity", "entity_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(64), comment="Slack user id, or 'plant-file'")
     action: Mapped[str] = mapped_column(String(32))
     entity: Mapped[str] = mapped_column(String(32))
-    entity_id: Mapped[int]
+    entity_id: Mapped[int] = mapped_column(BIG_ID)
     details: Mapped[dict[str, Any]]
 
 

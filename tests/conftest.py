@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
@@ -24,8 +25,11 @@ from bot.plant.apply import apply_plant
 from bot.plant.file import read_plant_file
 from bot.settings import Settings
 from models import Base
-from tests.fakes.slack_api import FakeSlackAPI, running_fake_slack
+from tests.fakes.slack_api import FakeSlackAPI, PromptShutdown, running_fake_slack
 from tests.slack_requests import SIGNING_SECRET, SlackSender, sender_to
+
+if TYPE_CHECKING:
+    from tests.demo_run import DemoRun
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +152,15 @@ escalation = { critical = [0, 15], high = [15, 60], medium = [240] }
 """
 
 
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> "DemoRun":
+    """``prodbot demo`` played once for the run (``tests/demo_run.py``); read it, never change
+    it: a test that needs to write to its database copies the file."""
+    from tests.demo_run import play_demo  # the demo's imports only for the tests that use it
+
+    return play_demo(tmp_path_factory.mktemp("demo"))
+
+
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlackAPI]:
     with running_fake_slack() as fake:
@@ -176,10 +189,13 @@ def served_app(
     settings: Settings, session_factory: sessionmaker[Session], loaded_plant: None
 ) -> Iterator[ProdbotWSGI]:
     """The WSGI app as ``prodbot serve`` builds it, sharing the tests' engine (no connections
-    left behind). Before the next test empties the tables, its board refreshes and exports
-    finish."""
+    left behind). Before the next test empties the tables, its listeners, board refreshes and
+    exports finish."""
     app = create_wsgi_app(settings, session_factory=session_factory)
     yield app
+    # Bolt answers once a listener acks and runs the rest of it (what the change owes Slack) on
+    # its own threads: those finish first, then the board refreshes and exports they started.
+    app._slack.app.listener_runner.listener_executor.shutdown(wait=True)
     app.boards.wait_until_idle()
     app.exports.wait_until_idle()
 
@@ -204,7 +220,9 @@ def slack(served_app: ProdbotWSGI, fake_slack: FakeSlackAPI) -> Iterator[SlackSe
         server.server_close()
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+class _ThreadingWSGIServer(ThreadingMixIn, PromptShutdown, WSGIServer):
+    """Stops as soon as it is told to (``PromptShutdown``), not up to half a second later."""
+
     daemon_threads = True
 
 

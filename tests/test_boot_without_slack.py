@@ -23,7 +23,7 @@ from bot.plant.apply import apply_plant
 from bot.plant.file import validate_plant
 from bot.settings import Settings
 from bot.slack.readiness import SlackReadiness, SlackStatus
-from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_api import FakeSlackAPI, PromptShutdown
 from tests.fakes.tcp_proxy import running_tcp_proxy
 from tests.slack_requests import SIGNING_SECRET
 from tests.test_serve import PRODBOT, ROUND_THE_CLOCK_PLANT, free_port, wait_until_healthy
@@ -163,7 +163,7 @@ def refusing_slack() -> Iterator[str]:
         def log_message(self, format: str, *args: object) -> None:
             """Quiet."""
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
+    server = _PromptHTTPServer(("127.0.0.1", 0), Refuse)
     Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/api/"
@@ -194,3 +194,7 @@ def test_readiness_names_a_refused_token(settings: Settings, refusing_slack: str
     refused = settings.model_copy(update={"slack_api_url": refusing_slack})
 
     assert SlackReadiness(refused).status() == SlackStatus(False, "refused: invalid_auth")
+
+
+class _PromptHTTPServer(PromptShutdown, ThreadingHTTPServer):
+    """Stops as soon as it is told to (``PromptShutdown``), not up to half a second later."""

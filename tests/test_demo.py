@@ -1,45 +1,19 @@
 """``prodbot demo`` end to end: the whole story on its own SQLite file, with no Slack at all.
 
-The demo runs once for the module, with a real installation's settings in the environment to
-prove that none of them leaks in, and every socket connection recorded to prove that nothing
-but the local fake was called.
+The demo is played once for the whole run (the ``demo`` fixture, ``tests/demo_run.py``), with a
+real installation's settings in the environment to prove that none of them leaks in, and every
+socket connection recorded to prove that nothing but the local fake was called.
 """
 
-import io
 import json
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import pytest
-from rich.console import Console
-
-from bot.demo.run import run_demo
+from tests.demo_run import DemoRun
 
 LINE_CHANNELS = {"C0LINE1", "C0LINE2", "C0LINE3"}
 DIGEST_CHANNEL = "C0DIGEST"
 MANAGER = "U0MARCO"
 HEAD = "U0HANNA"
-
-
-@dataclass
-class DemoRun:
-    folder: Path
-    transcript: str
-    connections: list[Any]
-
-    def messages(self, method: str = "") -> list[dict[str, Any]]:
-        """The saved messages, in order; only those sent with ``method`` if given."""
-        return [message for _, message in self.numbered(method)]
-
-    def numbered(self, method: str = "") -> list[tuple[int, dict[str, Any]]]:
-        """The saved messages with their numbers, the order in which Slack received them."""
-        return [
-            (int(path.name.split("-", 1)[0]), json.loads(path.read_text(encoding="utf-8")))
-            for path in sorted((self.folder / "messages").glob(f"*-{method}*.json"))
-        ]
 
 
 def block_texts(message: dict[str, Any]) -> str:
@@ -49,26 +23,6 @@ def block_texts(message: dict[str, Any]) -> str:
         texts += [block["text"]["text"]] if block.get("text") else []
         texts += [element["text"] for element in block.get("elements", []) if "text" in element]
     return "\n".join(str(text) for text in texts)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
-    connections: list[Any] = []
-    real_connect = socket.socket.connect
-
-    def recording_connect(self: socket.socket, address: Any) -> None:
-        connections.append(address)
-        real_connect(self, address)
-
-    output = io.StringIO()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DATABASE_URL", "postgresql://prodbot@127.0.0.1:9/not-the-demo")
-        patch.setenv("SLACK_API_URL", "https://slack.invalid/api/")
-        patch.setenv("SLACK_BOT_TOKEN", "xoxb-a-real-installation")
-        patch.setenv("SLACK_SIGNING_SECRET", "a-real-signing-secret")
-        patch.setattr(socket.socket, "connect", recording_connect)
-        folder = run_demo(tmp_path_factory.mktemp("demo"), Console(file=output, width=120))
-    yield DemoRun(folder, output.getvalue(), connections)
 
 
 def test_every_line_channel_gets_posts_and_each_message_is_saved_as_json(demo: DemoRun) -> None:

@@ -10,6 +10,9 @@ every call down, or make the next calls to a method fail with an HTTP status.
 
 import itertools
 import json
+import selectors
+import socket
+import socketserver
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +27,7 @@ TEAM_ID = "T0FACTORY1"
 JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
 # Calls to a command's or action's response_url are recorded under this name.
 RESPONSE_URL = "response_url"
+HOLD_AT_MOST = 30.0  # seconds a held call (``FakeSlackAPI.hold``) waits if never released
 
 
 @dataclass
@@ -39,6 +43,49 @@ class _Failure:
     status: int
     remaining: int
     retry_after: int | None
+
+
+class PromptShutdown(socketserver.TCPServer):
+    """A server whose ``shutdown()`` returns at once: ``socketserver``'s ``serve_forever``
+    sees its stop flag only when ``select`` times out (every half a second), so each shutdown
+    waited up to that long; this loop also watches a socket pair that ``shutdown()`` writes to.
+    Put it first: ``class Server(PromptShutdown, ThreadingHTTPServer)``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._wake_up, self._wake_up_call = socket.socketpair()
+        self._stopped = threading.Event()
+        super().__init__(*args, **kwargs)
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        self._stopped.clear()
+        try:
+            with selectors.DefaultSelector() as selector:
+                selector.register(self, selectors.EVENT_READ)
+                selector.register(self._wake_up, selectors.EVENT_READ)
+                while True:
+                    ready = {key.fileobj for key, _ in selector.select(poll_interval)}
+                    if self._wake_up in ready:
+                        self._wake_up.recv(1)
+                        return
+                    if self in ready:
+                        self.handle_request()  # a connection is waiting: accepted at once
+                    self.service_actions()
+        finally:
+            self._stopped.set()
+
+    def shutdown(self) -> None:
+        """Stop ``serve_forever`` (running in another thread) and wait until it has."""
+        self._wake_up_call.send(b"\0")
+        self._stopped.wait()
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._wake_up.close()
+        self._wake_up_call.close()
+
+
+class _FakeSlackServer(PromptShutdown, ThreadingHTTPServer):
+    daemon_threads = True
 
 
 class FakeSlackAPI:
@@ -64,10 +111,11 @@ class FakeSlackAPI:
         self._file_names: dict[str, str] = {}
         # Methods that do their work, then answer only after this many seconds (a slow Slack).
         self.slow: dict[str, float] = {}
+        # Methods whose calls wait, unrecorded, until their event is set (``hold``).
+        self._held: dict[str, threading.Event] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _FakeSlackServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -88,6 +136,12 @@ class FakeSlackAPI:
     ) -> None:
         """Answer the next ``times`` calls to ``method`` with HTTP ``status``."""
         self._failures[method] = _Failure(status, times, retry_after)
+
+    def hold(self, method: str) -> threading.Event:
+        """Keep calls to ``method`` waiting, not yet recorded nor answered, until the returned
+        event is set: a Slack that has not answered yet, for as long as a test needs."""
+        gate = self._held[method] = threading.Event()
+        return gate
 
     def calls_to(self, method: str) -> list[Call]:
         with self._lock:
@@ -281,6 +335,8 @@ class FakeSlackAPI:
                 method = url.path.removeprefix("/api/")
                 if method.startswith("response/"):
                     method = RESPONSE_URL
+                if (gate := fake._held.get(method)) is not None:
+                    gate.wait(HOLD_AT_MOST)
                 args = _parse_args(url.query, body, self.headers.get("Content-Type", ""))
                 call = fake._record(method, args)
                 failure = fake._failures.get(method)

@@ -14,6 +14,7 @@ from bot.slack.board_publisher import BoardPublisher
 from bot.slack.client import make_web_client
 from bot.slack.exports import ExportSender
 from bot.slack.outbox import Outbox
+from handlers import machine_stop_actions
 
 
 def create_app(
@@ -56,6 +57,7 @@ def create_app(
         )
     )
     handlers.register(app)
+    machine_stop_actions.register(app)
     return app
 
 

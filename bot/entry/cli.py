@@ -1,45 +1,36 @@
-"""The ``prodbot`` command line: what a plant's IT admin types."""
+"""The ``prodbot`` command line: what a plant's IT admin types.
+
+Each command imports what it uses inside itself, so ``prodbot --help`` loads typer and little
+else (no Bolt app, database, migrations, jobs or importer; tests/test_cli_startup.py).
+"""
+
+from __future__ import annotations
 
 import json
 import logging
 import signal
 import threading
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db import engine_for, make_session_factory, session_scope, upgrade
-from bot.entry import init_cli, outbox_cli
-from bot.entry.app import create_app
+from bot.entry import init_cli, machines_cli, outbox_cli, transfer_cli
 from bot.entry.cli_errors import CliOptions, run_reporting_errors
-from bot.entry.manifest import build_manifest
 from bot.entry.screen_cli import screen_app
 from bot.entry.slack_cli import resolve_plant_names, slack_app
-from bot.errors import NotFound
-from bot.plant.apply import apply_plant
-from bot.plant.file import PlantFileError, read_plant_file
-from bot.settings import get_settings
-from bot.slack.client import make_web_client
-from bot.slack.readiness import connect_when_reachable
-from bot.transfer.export import (
-    ExportRangeError,
-    check_export_range,
-    export_csv_files,
-    lines_of_site,
-)
-from bot.transfer.importer import ImportFileError, import_csv_file
-from jobs.base import JobDeps, dry_run_deps
-from jobs.leader import leader_lock_for
-from jobs.registry import JOBS
-from jobs.scheduler import next_runs, serve_scheduler
-from models import Site
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bot.settings import Settings
+    from jobs.base import JobDeps
 
 app = typer.Typer(
     help="prodbot: the production assistant that lives in Slack.",
@@ -55,6 +46,8 @@ app.add_typer(plant_app, name="plant")
 app.add_typer(jobs_app, name="jobs")
 outbox_cli.register(app)
 init_cli.register(app)
+app.command("machines")(machines_cli.machines)
+transfer_cli.register(app)
 app.add_typer(screen_app, name="screen")
 app.add_typer(slack_app, name="slack")
 
@@ -62,11 +55,55 @@ console = Console()
 errors = Console(stderr=True)
 
 
+class _JobRegistry(Mapping[str, ModuleType]):
+    """``jobs.registry.JOBS``, imported on first use: it imports every job and APScheduler.
+    (A name of this module, so tests/test_cli_errors.py can put failing jobs in its place.)"""
+
+    def __getitem__(self, name: str) -> ModuleType:
+        return self._jobs()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._jobs())
+
+    def __len__(self) -> int:
+        return len(self._jobs())
+
+    @staticmethod
+    def _jobs() -> dict[str, ModuleType]:
+        from jobs.registry import JOBS
+
+        return JOBS
+
+
+JOBS: Mapping[str, ModuleType] = _JobRegistry()
+
+
 def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Alembic logs a line per built-in plugin when imported; imported by a command now, after
+    # the line above, it would print them (imported before it, they never showed).
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     run_reporting_errors(app)
+
+
+def _session_factory() -> sessionmaker[Session]:
+    """Sessions on $DATABASE_URL."""
+    from bot.db import engine_for, make_session_factory
+    from bot.settings import get_settings
+
+    return make_session_factory(engine_for(get_settings()))
+
+
+def _job_deps(settings: Settings) -> tuple[Engine, JobDeps]:
+    """The engine on $DATABASE_URL, and sessions on it and a Slack client for the jobs."""
+    from bot.db import engine_for, make_session_factory
+    from bot.slack.client import make_web_client
+    from jobs.base import JobDeps
+
+    engine = engine_for(settings)
+    return engine, JobDeps(make_session_factory(engine), make_web_client(settings))
 
 
 @app.callback()
@@ -82,6 +119,9 @@ def options(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the Alembic migrations up to the newest schema."""
+    from bot.db import upgrade
+    from bot.settings import get_settings
+
     settings = get_settings()
     upgrade(settings.database_url)
     console.print("Database schema is up to date.")
@@ -94,6 +134,11 @@ def plant_load(
     ] = None,
 ) -> None:
     """Create or update a site from a plant file. Nothing is written if the file has a mistake."""
+    from bot.db import session_scope
+    from bot.plant.apply import apply_plant
+    from bot.plant.file import PlantFileError, read_plant_file
+    from bot.settings import get_settings
+
     file = file or get_settings().plant_file
     try:
         plant = resolve_plant_names(read_plant_file(file), source=str(file))
@@ -102,8 +147,7 @@ def plant_load(
         for problem in error.problems:
             errors.print(f"  • {problem}", highlight=False, markup=False)
         raise typer.Exit(1) from None
-    factory = make_session_factory(engine_for(get_settings()))
-    with session_scope(factory) as session:
+    with session_scope(_session_factory()) as session:
         changes = apply_plant(session=session, plant=plant, at=datetime.now(UTC))
     if not changes:
         console.print(f"{plant.site.name}: already up to date, nothing changed.")
@@ -116,7 +160,9 @@ def plant_load(
 @jobs_app.command("list")
 def jobs_list() -> None:
     """Every job, what it posts, and when it runs next in each site's time zone."""
-    upcoming = next_runs(make_session_factory(engine_for(get_settings())), datetime.now(UTC))
+    from jobs.scheduler import next_runs
+
+    upcoming = next_runs(_session_factory(), datetime.now(UTC))
     for name, job in JOBS.items():
         console.print(f"[bold]{name}[/bold]  {job.description}", highlight=False)
         for run in upcoming.get(name, []):
@@ -151,13 +197,14 @@ def jobs_run(
     ] = False,
 ) -> None:
     """Run one job now. Safe to repeat: whatever it already posted is not posted again."""
+    from bot.settings import get_settings
+    from jobs.base import dry_run_deps
+
     job = JOBS.get(name)
     if job is None:
         errors.print(f"[red]unknown job {name!r}[/red]; jobs: {', '.join(JOBS)}")
         raise typer.Exit(2)
-    settings = get_settings()
-    engine = engine_for(settings)
-    deps = JobDeps(session_factory=make_session_factory(engine), client=make_web_client(settings))
+    engine, deps = _job_deps(get_settings())
     if at is not None:
         at = _instant_at_site(at, site, deps.session_factory)
     if dry_run:
@@ -177,6 +224,11 @@ def _instant_at_site(
 ) -> datetime:
     """``at`` if it has a UTC offset, else the same wall-clock time at ``site`` (needed only
     when several sites are loaded)."""
+    from sqlalchemy import select
+
+    from bot.db import session_scope
+    from models import Site
+
     if at.tzinfo is not None:
         return at
     with session_scope(session_factory) as session:
@@ -205,82 +257,6 @@ def _instant_at_site(
     raise typer.Exit(2)
 
 
-@app.command("export")
-def export(
-    date_from: Annotated[
-        datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First production date.")
-    ] = None,
-    date_to: Annotated[
-        datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last production date.")
-    ] = None,
-    site: Annotated[
-        str | None, typer.Option(help="Only this site's lines (its name; default: every site).")
-    ] = None,
-    out: Annotated[Path, typer.Option(help="Folder to write the CSV files to.")] = Path("."),
-) -> None:
-    """Write entries, delays and issues as CSV files (the same files `/prod export` sends),
-    at most 366 days at a time."""
-    last = date_to.date() if date_to else date.today()
-    first = date_from.date() if date_from else last - timedelta(days=6)
-    if first > last:
-        typer.echo(f"prodbot export: --from is after --to ({first} > {last})", err=True)
-        raise typer.Exit(2)
-    try:
-        check_export_range(first, last)
-    except ExportRangeError as error:
-        typer.echo(f"prodbot export: {error.message}", err=True)
-        raise typer.Exit(2) from None
-    factory = make_session_factory(engine_for(get_settings()))
-    with session_scope(factory) as session:
-        try:
-            line_ids = None if site is None else lines_of_site(session, site_name=site)
-        except NotFound as error:
-            typer.echo(f"prodbot export: {error.message}", err=True)
-            raise typer.Exit(2) from None
-        files = export_csv_files(session, date_from=first, date_to=last, line_ids=line_ids)
-    out.mkdir(parents=True, exist_ok=True)
-    for file in files:
-        (out / file.name).write_text(file.content, encoding="utf-8")
-        console.print(f"{out / file.name}: {file.rows} row(s)", highlight=False)
-
-
-@app.command("import")
-def import_file(
-    file: Annotated[
-        Path, typer.Argument(help="An entries or delays CSV file as `prodbot export` writes it.")
-    ],
-) -> None:
-    """Load historic output or delay records. Nothing is written if any row has a mistake;
-    rows an earlier import already added are skipped."""
-    factory = make_session_factory(engine_for(get_settings()))
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    try:
-        with Progress(
-            *columns, console=console, transient=True, disable=not console.is_terminal
-        ) as bar:
-            task = bar.add_task(f"importing {file.name}", total=None)
-            report = import_csv_file(
-                file,
-                session_factory=factory,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-    except ImportFileError as error:
-        errors.print(f"[red]{file} was not imported[/red]; fix these and import it again:")
-        for problem in error.problems:
-            errors.print(f"  • {problem}", highlight=False, markup=False)
-        raise typer.Exit(1) from None
-    console.print(
-        f"{file}: {report.rows} {report.kind} row(s), {report.added} added, "
-        f"{report.skipped} skipped as already imported",
-        highlight=False,
-    )
-
-
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "0.0.0.0",
@@ -289,7 +265,9 @@ def serve(
     threads: Annotated[int, typer.Option(help="Threads per worker.")] = 8,
 ) -> None:
     """HTTP mode: Slack requests at /slack/events, health at /healthz (under gunicorn)."""
+    from bot.db import engine_for
     from bot.entry.server import run_gunicorn
+    from bot.settings import get_settings
 
     settings = get_settings()
     settings.require("slack_bot_token", "slack_signing_secret")
@@ -316,10 +294,23 @@ def demo(
 @app.command("scheduler")
 def scheduler() -> None:
     """The scheduled jobs only. Several may run: one leads, the others stand by."""
+    from bot.settings import get_settings
+    from jobs.leader import leader_lock_for
+    from jobs.scheduler import serve_scheduler
+
     settings = get_settings()
-    engine = engine_for(settings)
-    deps = JobDeps(session_factory=make_session_factory(engine), client=make_web_client(settings))
-    raise typer.Exit(serve_scheduler(deps, leader_lock_for(engine), _stop_on_signal()))
+    engine, deps = _job_deps(settings)
+    lock, stop = leader_lock_for(engine), _stop_on_signal()
+    # With MQTT_URL set, the worker takes the machines' counts too (docs/machines.md).
+    stop_machines = machines_cli.start_machines(
+        settings, session_factory=deps.session_factory, web_client=deps.client
+    )
+    try:
+        code = serve_scheduler(deps, lock, stop, workers=settings.scheduler_workers)
+    finally:
+        if stop_machines is not None:
+            stop_machines()
+    raise typer.Exit(code)
 
 
 @app.command("run")
@@ -327,22 +318,33 @@ def run() -> None:
     """Socket Mode bot and scheduler in one process: no public URL needed."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.entry.app import create_app
+    from bot.settings import get_settings
+    from bot.slack.readiness import connect_when_reachable
+    from jobs.leader import leader_lock_for
+    from jobs.scheduler import serve_scheduler
+
     settings = get_settings()
     tokens = settings.require("slack_bot_token", "slack_app_token")
-    engine = engine_for(settings)
-    session_factory = make_session_factory(engine)
-    client = make_web_client(settings)
+    engine, deps = _job_deps(settings)
     bolt = create_app(
-        settings=settings, session_factory=session_factory, client=client, socket_mode=True
+        settings=settings,
+        session_factory=deps.session_factory,
+        client=deps.client,
+        socket_mode=True,
     )
     stop = _stop_on_signal()
     jobs_thread = threading.Thread(
         target=serve_scheduler,
-        args=(JobDeps(session_factory, client), leader_lock_for(engine), stop),
+        args=(deps, leader_lock_for(engine), stop),
+        kwargs={"workers": settings.scheduler_workers},
         name="scheduler",
         daemon=True,
     )
     jobs_thread.start()
+    stop_machines = machines_cli.start_machines(
+        settings, session_factory=deps.session_factory, web_client=deps.client
+    )
     handler = SocketModeHandler(bolt, app_token=tokens["slack_app_token"])
     try:
         # Started while Slack is unreachable, it keeps trying; Slack refusing the token stops it.
@@ -352,6 +354,8 @@ def run() -> None:
     finally:
         # The scheduler stops before any error is printed, so that error is the last line.
         stop.set()
+        if stop_machines is not None:
+            stop_machines()
         jobs_thread.join(timeout=30)
 
 
@@ -370,4 +374,6 @@ def manifest(
     ] = None,
 ) -> None:
     """Print the Slack app manifest (paste it at api.slack.com/apps → Create New App)."""
+    from bot.entry.manifest import build_manifest
+
     print(json.dumps(build_manifest(request_url=url), indent=2))

@@ -7,15 +7,16 @@ Slack that cannot be reached or refuses the token (1). Anything else is a bug an
 traceback.
 """
 
+from __future__ import annotations
+
 import traceback
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
-from pydantic import ValidationError
 
-from bot.db import describe_database_error
-from bot.settings import ConfigError, get_settings
-from bot.slack.readiness import describe_slack_error
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 class CliOptions:
@@ -39,6 +40,13 @@ def run_reporting_errors(app: Callable[[], object]) -> None:
 
 def describe(error: BaseException) -> tuple[str | None, int]:
     """The line for ``error`` and the exit code; (None, 1) if it is not an operator's problem."""
+    # Imported here, not at the top: `prodbot --help` needs none of them (bot/entry/cli.py).
+    from pydantic import ValidationError
+
+    from bot.db import describe_database_error
+    from bot.settings import ConfigError, get_settings
+    from bot.slack.readiness import describe_slack_error
+
     if isinstance(error, ConfigError):
         return str(error), 2
     if isinstance(error, ValidationError):

@@ -1,19 +1,14 @@
 """``prodbot outbox``: what the bot still owes Slack, and what it gave up on."""
 
+from __future__ import annotations
+
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bot.db import engine_for, make_session_factory, session_scope
-from bot.records.outbox import outbox_rows
-from bot.settings import get_settings
-from models import OutboxItem, OutboxStatus
-
-OWED = (OutboxStatus.PENDING,)
-PROBLEMS = (OutboxStatus.PENDING, OutboxStatus.EXPIRED)
+if TYPE_CHECKING:
+    from models import OutboxItem
 
 
 def register(app: typer.Typer) -> None:
@@ -31,7 +26,17 @@ def outbox(
 
     The ``deliveries`` job retries them every minute; an empty list means everything was sent.
     """
-    statuses = list(PROBLEMS if expired else OWED)
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.db import engine_for, make_session_factory, session_scope
+    from bot.records.outbox import outbox_rows
+    from bot.settings import get_settings
+    from models import OutboxStatus
+
+    statuses = [OutboxStatus.PENDING]
+    if expired:
+        statuses.append(OutboxStatus.EXPIRED)
     if sent:
         statuses.append(OutboxStatus.SENT)
     session_factory = make_session_factory(engine_for(get_settings()))
@@ -48,6 +53,8 @@ def outbox(
 
 
 def _cells(row: OutboxItem) -> list[str]:
+    from models import OutboxStatus
+
     waiting = row.status is OutboxStatus.PENDING
     return [
         "sending" if waiting and row.claimed_by else row.status.value,

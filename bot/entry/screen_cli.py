@@ -4,14 +4,8 @@ from datetime import UTC, datetime
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bot.db import engine_for, make_session_factory, session_scope
 from bot.errors import NotFound
-from bot.records.screen_tokens import create_screen_token, revoke_screen_token, screen_tokens
-from bot.screen.page import screen_url
-from bot.settings import get_settings
 
 screen_app = typer.Typer(
     help="Floor screens: the tokens that open /screen/<site> on a shop-floor TV.",
@@ -30,6 +24,11 @@ def token(
 
     The URL's base is $PUBLIC_URL.
     """
+    from bot.db import engine_for, make_session_factory, session_scope
+    from bot.records.screen_tokens import create_screen_token
+    from bot.screen.page import screen_url
+    from bot.settings import get_settings
+
     settings = get_settings()
     with session_scope(make_session_factory(engine_for(settings))) as session:
         try:
@@ -52,6 +51,10 @@ def revoke(
     ],
 ) -> None:
     """Revoke a floor screen token: the screen showing it gets 404 from its next update."""
+    from bot.db import engine_for, make_session_factory, session_scope
+    from bot.records.screen_tokens import revoke_screen_token
+    from bot.settings import get_settings
+
     settings = get_settings()
     with session_scope(make_session_factory(engine_for(settings))) as session:
         try:
@@ -66,6 +69,13 @@ def list_tokens(
     revoked: Annotated[bool, typer.Option("--revoked", help="Also list revoked tokens.")] = False,
 ) -> None:
     """The floor screen tokens (times UTC): id, site, first characters, label."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from bot.db import engine_for, make_session_factory, session_scope
+    from bot.records.screen_tokens import screen_tokens
+    from bot.settings import get_settings
+
     with session_scope(make_session_factory(engine_for(get_settings()))) as session:
         rows = screen_tokens(session, include_revoked=revoked)
     console = Console()

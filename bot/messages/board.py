@@ -76,6 +76,8 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
     ]
     if view.losses is not None and view.losses.ideal_rate is not None:
         fields.append(f"*{'OEE' if final else 'OEE so far'}*\n{oee_parts(view.losses)}")
+    if view.operators_good is not None:
+        fields.append(f"*Operators' count*\n{operators_gap(view)}")
     blocks: list[Block] = [
         HeaderBlock(text=cut_plain(f"{view.line_code} · {view.line_name}", HEADER_LIMIT)),
         ContextBlock(elements=[MarkdownTextObject(text=shift_label(view.instance, view.zone))]),
@@ -108,6 +110,13 @@ def build_board_blocks(view: ShiftBoardView, *, final: bool = False) -> list[Blo
         )
     )
     return blocks
+
+
+def operators_gap(view: ShiftBoardView) -> str:
+    """A line counted by both: what its operators reported, against the machine's count."""
+    reported = view.operators_good or 0
+    gap = reported - view.totals.good
+    return f"{reported:,} ({gap:+,} vs machine)"
 
 
 def _note(note: str | None) -> str:

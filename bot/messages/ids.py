@@ -20,6 +20,9 @@ class ActionId(StrEnum):
     OPEN_DELAY_FORM = "open_delay_form"
     OPEN_ISSUE_FORM = "open_issue_form"
     ACKNOWLEDGE_HANDOVER = "handover_acknowledge"
+    # One per reason button of a stop prompt: ``machine_stop_reason:<n>`` (unique in a block).
+    MACHINE_STOP_REASON = "machine_stop_reason"
+    MACHINE_STOP_OTHER = "machine_stop_other"
 
 
 class CallbackId(StrEnum):
@@ -29,6 +32,7 @@ class CallbackId(StrEnum):
     OUTPUT_FORM = "output_form"
     DELAY_FORM = "delay_form"
     ISSUE_FORM = "issue_form"
+    MACHINE_STOP_FORM = "machine_stop_form"
 
 
 class BlockId(StrEnum):
@@ -47,3 +51,5 @@ class BlockId(StrEnum):
     TEXT = "text"
     NOTE = "note"
     CONFIRM = "confirm"
+    STOP_REASON = "machine_stop_reason_select"
+    STOP_NOTE = "machine_stop_note"

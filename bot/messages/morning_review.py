@@ -27,6 +27,7 @@ from bot.messages.format import (
     rate,
     shared_unit,
 )
+from bot.messages.machine_stops import unexplained_stops_line
 from bot.numbers.digest import Digest, LineDay
 from bot.numbers.morning_review import TouchedIssue
 from models.enums import IssueStatus
@@ -133,10 +134,13 @@ def oee_blocks(digest: Digest) -> list[Block]:
     head = SectionBlock(
         text="*OEE* · availability × performance × quality, over the reported shifts"
     )
-    return [
+    blocks: list[Block] = [
         head,
         *line_table(digest.lines, row=_oee_row, worst_first=_lowest_oee, hidden_note=_hidden_oee),
     ]
+    if digest.machine_stops is not None:  # only a site with machine lines
+        blocks.append(SectionBlock(text=unexplained_stops_line(digest.machine_stops)))
+    return blocks
 
 
 def _oee_row(line: LineDay, width: int) -> str:

@@ -29,6 +29,7 @@ from bot.numbers.instances import (
 )
 from bot.numbers.issue_ages import IssueAges, days_since_safety_issue, open_issues_by_age
 from bot.numbers.loss_model import Losses
+from bot.numbers.machine_stops import UnexplainedStops, unexplained_stops
 from bot.numbers.morning_review import (
     CostToDate,
     People,
@@ -125,6 +126,8 @@ class Digest(PlantPeriod[LineDay]):
     touched: tuple[TouchedIssue, ...] = ()
     # The site's IANA zone: times are shown in it.
     timezone: str = "UTC"
+    # Machine stops without a reason; None when no line of the site reports its state.
+    machine_stops: UnexplainedStops | None = None
 
     @property
     def total_scrap(self) -> int:
@@ -200,6 +203,11 @@ def compute_digest(
         scrap_reasons=tuple(top_scrap_reasons(session, lines=lines, day=production_date)),
         cost=_cost(site, lines, line_days, made, month_delays, production_date),
         people=_people(site, lines, shifts, production_date, planned, made, as_of),
+        machine_stops=(
+            unexplained_stops(session, site_id=site.id, production_date=production_date, at=as_of)
+            if any(line.state_topic for line in lines)
+            else None
+        ),
         touched=tuple(
             issues_touched(session, lines=lines, since=previous_digest.astimezone(UTC), until=as_of)
         ),

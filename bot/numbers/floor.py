@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.numbers.instances import COUNTED_OUTPUT
 from bot.numbers.oee import STARTUP_SCRAP
 from bot.numbers.production import ShiftTotals, attainment, losses_so_far, pace
 from bot.numbers.target_plan import TargetPlan
@@ -130,7 +131,7 @@ def _totals_by_line(
             OutputEntry.line_id.in_(line_ids),
             OutputEntry.shift_id == shift_id,
             OutputEntry.production_date == day,
-            OutputEntry.voided_at.is_(None),
+            COUNTED_OUTPUT,
         )
         .group_by(OutputEntry.line_id)
     ).all()

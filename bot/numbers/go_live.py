@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from bot.numbers.instances import COUNTED_OUTPUT
 from bot.plant.shifts import local_date
 from models import DelayEntry, Line, OutputEntry, Site
 
@@ -70,7 +71,7 @@ def holds_entries(session: Session, *, line_ids: Sequence[int], first: date, las
                     entry.line_id.in_(line_ids),
                     entry.production_date >= first,
                     entry.production_date <= last,
-                    entry.voided_at.is_(None),
+                    COUNTED_OUTPUT if entry is OutputEntry else entry.voided_at.is_(None),
                 )
             )
         )

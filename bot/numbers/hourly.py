@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.numbers.instances import COUNTED_OUTPUT
 from bot.plant.shifts import ShiftInstance
 from models import OutputEntry
 
@@ -153,7 +154,7 @@ def compute_hour_by_hour(
             OutputEntry.line_id == line_id,
             OutputEntry.shift_id == instance.shift_id,
             OutputEntry.production_date == instance.production_date,
-            OutputEntry.voided_at.is_(None),
+            COUNTED_OUTPUT,
         )
     )
     return hour_rows(instance, zone, target, ((at, good) for at, good in rows))

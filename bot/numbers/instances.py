@@ -9,10 +9,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from models import DelayEntry, OutputEntry
+
+# The output entries every number counts: not voided, and not an operator's count kept beside
+# the machine's on a line counted by both (``counted`` false, docs/machines.md).
+COUNTED_OUTPUT: ColumnElement[bool] = and_(
+    OutputEntry.voided_at.is_(None), OutputEntry.counted.is_(True)
+)
 
 # A shift instance of a line: (line id, shift id, production date).
 InstanceKey = tuple[int, int, date]
@@ -89,5 +95,5 @@ def _counted(
         entry.line_id.in_(line_ids),
         entry.production_date >= first,
         entry.production_date <= last,
-        entry.voided_at.is_(None),
+        COUNTED_OUTPUT if entry is OutputEntry else entry.voided_at.is_(None),
     )

@@ -6,7 +6,7 @@ is ``bot.slack.issues``' job: each ping is owed once in the outbox, so a ping th
 on the next run is not sent twice.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
@@ -133,15 +133,22 @@ def reminder_due(*, status: IssueStatus, acknowledged_at: datetime | None, at: d
 
 
 def due_pings(
-    session: Session, *, at: datetime, issue_ids: Sequence[int] | None = None
+    session: Session,
+    *,
+    at: datetime,
+    issue_ids: Sequence[int] | None = None,
+    site_ids: Collection[int] | None = None,
 ) -> list[DuePing]:
-    """Every ping due at ``at`` about ``issue_ids``, or about every issue not yet resolved.
+    """Every ping due at ``at`` about ``issue_ids``, or about every issue not yet resolved (of
+    the sites ``site_ids``, or of all).
 
     An issue raised before its line went live (imported history) is owed no ping.
     """
     query = select(Issue).where(Issue.status != IssueStatus.RESOLVED, Issue.raised_at <= at)
     if issue_ids is not None:
         query = query.where(Issue.id.in_(issue_ids))
+    if site_ids is not None:
+        query = query.where(Issue.line_id.in_(select(Line.id).where(Line.site_id.in_(site_ids))))
     alerts_by_site: dict[int, AlertConfig] = {}
     due: list[DuePing] = []
     for issue in session.scalars(query.order_by(Issue.id)):

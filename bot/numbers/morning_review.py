@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.numbers.discipline import Discipline
+from bot.numbers.instances import COUNTED_OUTPUT
 from models import Issue, IssueCategory, IssueEvent, IssueStatus, Line, OutputEntry
 
 SCRAP_REASONS_SHOWN = 3
@@ -64,7 +65,7 @@ def top_scrap_reasons(
         .where(
             OutputEntry.line_id.in_(line_of),
             OutputEntry.production_date == day,
-            OutputEntry.voided_at.is_(None),
+            COUNTED_OUTPUT,
         )
         .group_by(OutputEntry.line_id, reason)
     ).all()

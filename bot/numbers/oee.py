@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from bot.numbers.instances import InstanceKey
+from bot.numbers.instances import COUNTED_OUTPUT, InstanceKey
 from bot.numbers.loss_model import Losses, categorised
 from bot.numbers.target_plan import TargetPlan
 from bot.plant.shifts import shift_instance
@@ -96,7 +96,7 @@ def _output(
         .where(
             OutputEntry.line_id.in_(line_ids),
             OutputEntry.production_date.between(first, last),
-            OutputEntry.voided_at.is_(None),
+            COUNTED_OUTPUT,
         )
         .group_by(*instance)
     )

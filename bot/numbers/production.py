@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from bot.numbers.instances import COUNTED_OUTPUT
 from bot.numbers.loss_model import Losses, categorised
 from bot.numbers.oee import STARTUP_SCRAP
 from bot.numbers.target_plan import TargetPlan
@@ -64,6 +65,9 @@ class ShiftBoardView:
     # The loss model so far (planned time: the elapsed share of the shift's); None when the
     # shift is not counted (not planned, or nothing reported) or too young to tell.
     losses: Losses | None = None
+    # A line counted by both (docs/machines.md): the good units its operators reported, kept
+    # beside the machine's count (``totals.good``); None on other lines.
+    operators_good: int | None = None
 
     @property
     def attainment(self) -> float | None:
@@ -146,7 +150,7 @@ def shift_totals(
             OutputEntry.line_id == line_id,
             OutputEntry.production_date == production_date,
             OutputEntry.shift_id == shift_id,
-            OutputEntry.voided_at.is_(None),
+            COUNTED_OUTPUT,
         )
     ).one()
     delays = session.execute(
@@ -224,6 +228,29 @@ def compute_shift_board(
         open_issues=open_issues(session, line_id=line.id),
         at=at,
         losses=losses,
+        operators_good=operators_good(
+            session, line=line, shift_id=shift.id, production_date=production_date
+        ),
+    )
+
+
+def operators_good(
+    session: Session, *, line: Line, shift_id: int, production_date: date
+) -> int | None:
+    """On a line counted by both, the good units its operators reported (not counted)."""
+    if line.counting != "both":
+        return None
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(OutputEntry.good), 0)).where(
+                OutputEntry.line_id == line.id,
+                OutputEntry.shift_id == shift_id,
+                OutputEntry.production_date == production_date,
+                OutputEntry.source == "operator",
+                OutputEntry.voided_at.is_(None),
+            )
+        )
+        or 0
     )
 
 
@@ -301,7 +328,7 @@ def compute_line_status(
         select(func.coalesce(func.sum(OutputEntry.good), 0)).where(
             OutputEntry.line_id == line.id,
             OutputEntry.production_date == day,
-            OutputEntry.voided_at.is_(None),
+            COUNTED_OUTPUT,
         )
     )
     return LineStatus(

@@ -300,6 +300,10 @@ def _line_values(config: LineConfig) -> Values:
         "ideal_rate": config.ideal_rate,
         "unit_cost": config.unit_cost,
         "downtime_cost_per_hour": config.downtime_cost_per_hour,
+        "counting": config.counting,
+        "count_topic": config.count_topic,
+        "state_topic": config.state_topic,
+        "stop_prompt_minutes": config.stop_prompt_minutes,
         "active": True,
     }
 

@@ -117,3 +117,15 @@ ReasonCode = Annotated[
 ]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 NonNegative = Annotated[int, Field(ge=0)]
+
+
+def _mqtt_topic(topic: str) -> str:
+    """A topic a machine publishes to: MQTT's rules for a topic name, no wildcards."""
+    if not 1 <= len(topic.encode()) <= 200 or "+" in topic or "#" in topic or "\x00" in topic:
+        raise ValueError(
+            f"{topic!r} is not an MQTT topic to subscribe to (1-200 bytes, no + or # wildcards)"
+        )
+    return topic
+
+
+MqttTopic = Annotated[str, AfterValidator(_mqtt_topic)]

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -30,6 +30,7 @@ from bot.plant.fields import (
     CurrencyCode,
     LineCode,
     LocalDate,
+    MqttTopic,
     NonNegative,
     ReasonCode,
     SlackChannel,
@@ -130,6 +131,20 @@ class LineConfig(_Section):
         Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None
     ) = None
     targets: dict[str, NonNegative] = {}
+    # Machines (docs/machines.md): who counts the line's output, and the MQTT topics its machine
+    # publishes counts and running/stopped states on.
+    counting: Literal["operator", "machine", "both"] = "operator"
+    count_topic: MqttTopic | None = None
+    state_topic: MqttTopic | None = None
+    stop_prompt_minutes: Annotated[int, Field(ge=1, le=240)] = 5
+
+    @model_validator(mode="after")
+    def _machine_counts_need_a_topic(self) -> Self:
+        if self.counting != "operator" and self.count_topic is None:
+            raise ValueError(f'counting = "{self.counting}" needs a count_topic')
+        if self.count_topic is not None and self.count_topic == self.state_topic:
+            raise ValueError("count_topic and state_topic are the same topic")
+        return self
 
 
 class CalendarConfig(_Section):

@@ -28,6 +28,7 @@ from bot.plant.snapshot import LineRef, ShiftRef, SiteRef
 from bot.records.access import require_issue_raiser, require_line_reporter
 from bot.records.audit import audit
 from bot.records.issues import owe_issue_message
+from bot.records.machine_counts import operator_output_counted
 from bot.records.plausibility import PLAUSIBILITY_MARGIN, ImplausibleDelay, ImplausibleQuantity
 from bot.records.scope import RequestScope, get_line, resolve_shift_instance
 from models import (
@@ -113,6 +114,9 @@ def record_output(
     """
     line = get_line(site=scope.site, code_key=command.line)
     require_line_reporter(scope, line, user_id=user_id, what="output")
+    counted = operator_output_counted(
+        session, line_id=line.id, line_code=line.code, good=command.good
+    )
     if command.scrap_reason is not None:
         check_scrap_reason(session, site=scope.site, reason=command.scrap_reason)
     shift, instance = resolve_shift_instance(
@@ -148,6 +152,7 @@ def record_output(
         scrap=command.scrap,
         scrap_reason=command.scrap_reason,
         note=command.note,
+        counted=counted,
     )
     # Saving over the line's capacity is the exception worth a line in the audit trail.
     details = {

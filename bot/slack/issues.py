@@ -7,7 +7,7 @@ issue's escalation level (``bot.slack.outbox_kinds.EscalationPing``).
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -48,11 +48,13 @@ def send_due_pings(
     at: datetime,
     keep_for: timedelta,
     issue_ids: Sequence[int] | None = None,
+    site_ids: Collection[int] | None = None,
 ) -> list[PostOutcome]:
-    """Owe every ping due at ``at`` (of ``issue_ids``, or of all issues not yet resolved) that
-    was not owed before, and send those now; each is worth sending for ``keep_for``."""
+    """Owe every ping due at ``at`` (of ``issue_ids``, or of all issues not yet resolved, of the
+    sites ``site_ids`` or all) that was not owed before, and send those now; each is worth
+    sending for ``keep_for``."""
     with session_scope(outbox.session_factory) as session:
-        due = due_pings(session, at=at, issue_ids=issue_ids)
+        due = due_pings(session, at=at, issue_ids=issue_ids, site_ids=site_ids)
         known = owed_keys(session, [_ping_key(ping) for ping in due])
     due = [ping for ping in due if _ping_key(ping) not in known]
     if not due:

@@ -9,6 +9,7 @@ not posted yet).
 
 import base64
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import select
@@ -16,14 +17,18 @@ from sqlalchemy.orm import Session
 
 from bot.messages.handover import build_handover_blocks, handover_text
 from bot.messages.issue import build_issue_blocks, issue_text
+from bot.messages.machine_stops import build_stop_blocks, stop_text
 from bot.messages.targets import target_announcement_text
 from bot.numbers.issues import issue_view
+from bot.numbers.machine_stops import stop_view
 from bot.records.handover import handover_message_key, handover_view
 from bot.records.issues import issue_message_key, record_escalation_levels
+from bot.records.machine_stops import prompt_key
 from bot.records.outbox import sent_reference
 from bot.records.targets import TargetChange
 from models import Issue, IssueStatus, OutboxItem, OutboxStatus
 from models.handover import Handover
+from models.machines import MachineStop
 
 
 class NotReady(Exception):
@@ -193,6 +198,45 @@ class TargetAnnouncement:
         pass
 
 
+class MachineStopPrompt(RenderedMessage):
+    """A machine stop's prompt in its line channel, drawn as the stop is when it is sent."""
+
+    def render(self, session: Session, item: OutboxItem) -> Outgoing | None:
+        stop = session.get(MachineStop, ref_id(item))
+        if stop is None or not item.channel:
+            return None
+        view = stop_view(session, stop, at=datetime.now(UTC))
+        blocks = [block.to_dict() for block in build_stop_blocks(view)]
+        return Outgoing("post", item.channel, stop_text(view), blocks)
+
+
+class MachineStopUpdate(RenderedMessage):
+    """The prompt redrawn in place (answered, ended); moot while the prompt is unposted (it
+    shows the stop as it is when it is posted)."""
+
+    def render(self, session: Session, item: OutboxItem) -> Outgoing | None:
+        stop = session.get(MachineStop, ref_id(item))
+        if stop is None or not item.channel:
+            return None
+        ts = sent_reference(session, prompt_key(stop.id))
+        if ts is None:
+            wait_while_pending(session, prompt_key(stop.id), "the stop's prompt")
+            return None
+        view = stop_view(session, stop, at=datetime.now(UTC))
+        blocks = [block.to_dict() for block in build_stop_blocks(view)]
+        return Outgoing("update", item.channel, stop_text(view), blocks, ts=ts)
+
+
+class MachineStopReminder(RenderedMessage):
+    """A lead's reminder of an unexplained stop: dropped once the stop has a reason."""
+
+    def render(self, session: Session, item: OutboxItem) -> Outgoing | None:
+        stop = session.get(MachineStop, ref_id(item))
+        if stop is None or stop.reason is not None:
+            return None
+        return super().render(session, item)
+
+
 KINDS: dict[str, Kind] = {
     "message": RenderedMessage(),
     "ping": EscalationPing(),
@@ -200,4 +244,7 @@ KINDS: dict[str, Kind] = {
     "issue_update": IssueUpdate(),
     "handover": HandoverMessage(),
     "target_announcement": TargetAnnouncement(),
+    "machine_stop": MachineStopPrompt(),
+    "machine_stop_update": MachineStopUpdate(),
+    "machine_stop_reminder": MachineStopReminder(),
 }

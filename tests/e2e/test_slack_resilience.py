@@ -11,10 +11,11 @@ from tests.slack_requests import SlackReply, SlackSender
 def test_a_slow_slack_does_not_hold_up_the_answer(
     slack: SlackSender, fake_slack: FakeSlackAPI, session_factory
 ) -> None:
-    fake_slack.latency = 2.5
+    slack_answers = fake_slack.hold("chat.postMessage")  # Slack answers no post for now
 
     reply = slack.command("/output", "L1 120")
     posted_before_reply = fake_slack.calls_to("chat.postMessage")
+    slack_answers.set()
 
     assert reply.status == 200
     assert "✅ Saved +120 good on L1" in reply.text

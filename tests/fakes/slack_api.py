@@ -10,7 +10,16 @@ from bot.demo.fake_slack import (
     TEAM_ID,
     Call,
     FakeSlackAPI,
+    PromptShutdown,
     running_fake_slack,
 )
 
-__all__ = ["BOT_USER_ID", "RESPONSE_URL", "TEAM_ID", "Call", "FakeSlackAPI", "running_fake_slack"]
+__all__ = [
+    "BOT_USER_ID",
+    "RESPONSE_URL",
+    "TEAM_ID",
+    "Call",
+    "FakeSlackAPI",
+    "PromptShutdown",
+    "running_fake_slack",
+]

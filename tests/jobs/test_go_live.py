@@ -6,11 +6,11 @@ summaries and reminders still fall in the six-hour catch-up.
 """
 
 import tomllib
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import column, insert, select, table
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
@@ -266,7 +266,15 @@ def test_live_from_is_a_bare_or_quoted_date(value: str) -> None:
 
 
 def test_an_upgraded_database_dates_go_live_from_the_audited_plant_loads(tmp_path: Path) -> None:
-    """Migration 0007 on a database of 0006 (on SQLite: the statement is plain SQL)."""
+    """Migration 0007 on a database of 0006 (on SQLite: the statement is plain SQL). Rows go
+    in through tables of 0006's columns: today's models have columns 0006 does not."""
+    sites_0006 = table(
+        "sites",
+        *map(column, ("id", "name", "timezone", "digest_time", "delay_reasons", "alert_settings")),
+    )
+    lines_0006 = table(
+        "lines", *map(column, ("id", "site_id", "code", "code_key", "name", "active", "unit"))
+    )
     url = f"sqlite:///{tmp_path / 'before-0007.db'}"
     upgrade(url, "0006")
     created, added, renamed = LOADED - timedelta(days=30), LOADED - timedelta(days=7), LOADED
@@ -275,13 +283,15 @@ def test_an_upgraded_database_dates_go_live_from_the_audited_plant_loads(tmp_pat
         with engine.begin() as connection:
             for site_id, name in ((1, "Unaudited"), (2, "Audited")):
                 connection.execute(
-                    insert(Site).values(id=site_id, name=name, timezone="UTC",
-                                        digest_time=time(7), delay_reasons=[], alert_settings={})
+                    insert(sites_0006).values(id=site_id, name=name, timezone="UTC",
+                                              digest_time="07:00:00.000000", delay_reasons="[]",
+                                              alert_settings="{}")
                 )  # fmt: skip
             for line_id, site_id in ((1, 1), (2, 2), (3, 2)):
                 connection.execute(
-                    insert(Line).values(id=line_id, site_id=site_id, code=f"L{line_id}",
-                                        code_key=f"l{line_id}", name="a line", active=True)
+                    insert(lines_0006).values(id=line_id, site_id=site_id, code=f"L{line_id}",
+                                              code_key=f"l{line_id}", name="a line", active=True,
+                                              unit="units")
                 )  # fmt: skip
             for at, action, entity, entity_id in (
                 (created, "create", "site", 2),

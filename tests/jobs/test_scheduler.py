@@ -73,7 +73,7 @@ def _wait_for_text(path: Path, text: str, timeout: float = 30) -> None:
     while time.monotonic() < deadline:
         if text in path.read_text():
             return
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise AssertionError(f"{text!r} not in {path}:\n{path.read_text()[-3000:]}")
 
 

@@ -6,7 +6,6 @@ goes to ``.ci/artifacts/floor-screen.png``; ``docs/images/floor-screen.png`` (th
 written when missing or when ``PRODBOT_UPDATE_SCREENSHOTS=1``.
 """
 
-import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -17,12 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from rich.console import Console
 
 from bot.db import make_engine, make_session_factory
-from bot.demo.run import run_demo
 from bot.entry.screen_web import FloorScreen
 from bot.screen.page import site_slug
+from tests.demo_run import DEMO_DATABASE, DemoRun
 from tests.screen.conftest import ROOT, RestartableServer
 from tests.screen.support import make_token
 
@@ -33,10 +31,12 @@ README_PICTURE = ROOT / "docs" / "images" / "floor-screen.png"
 
 
 @pytest.fixture
-def demo_screen(tmp_path: Path) -> Iterator[tuple[RestartableServer, str]]:
-    """The floor screen of the demo's database, served on a local port, and a token for it."""
-    folder = run_demo(tmp_path / "demo", Console(file=io.StringIO()))
-    engine = make_engine(f"sqlite:///{folder / 'prodbot-demo.db'}")
+def demo_screen(demo: DemoRun, tmp_path: Path) -> Iterator[tuple[RestartableServer, str]]:
+    """The floor screen of the demo's database (a copy: the token is written to it), served on
+    a local port, and a token for it."""
+    database = tmp_path / DEMO_DATABASE
+    shutil.copyfile(demo.folder / DEMO_DATABASE, database)
+    engine = make_engine(f"sqlite:///{database}")
     session_factory = make_session_factory(engine)
     token = make_token(session_factory, DEMO_SITE)
     server = RestartableServer(FloorScreen(session_factory))

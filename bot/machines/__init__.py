@@ -1,0 +1,1 @@
+"""The machine edge: an MQTT client turning machine counts and states into records."""
