@@ -124,7 +124,14 @@ def target_for(
     The rule (shift not running, calendar stops, dated overrides over the plant file's default)
     is ``TargetPlan``'s, here applied to one line, shift and date.
     """
-    plan = TargetPlan.load(
+    return instance_plan(session, line, shift, production_date).target(line, shift, production_date)
+
+
+def instance_plan(
+    session: Session, line: Line | LineRef, shift: Shift | ShiftRef, production_date: date
+) -> TargetPlan:
+    """The target plan of one line's shift instance (its target, whether it runs)."""
+    return TargetPlan.load(
         session,
         site_id=line.site_id,
         lines=[line],
@@ -132,7 +139,6 @@ def target_for(
         first=production_date,
         last=production_date,
     )
-    return plan.target(line, shift, production_date)
 
 
 def shift_totals(
@@ -197,14 +203,7 @@ def compute_shift_board(
 ) -> ShiftBoardView:
     zone = ZoneInfo(line.site.timezone)
     instance = shift_instance(shift, production_date, zone)
-    plan = TargetPlan.load(
-        session,
-        site_id=line.site_id,
-        lines=[line],
-        shifts=[shift],
-        first=production_date,
-        last=production_date,
-    )
+    plan = instance_plan(session, line, shift, production_date)
     target = plan.target(line, shift, production_date)
     totals = shift_totals(
         session, line_id=line.id, shift_id=shift.id, production_date=production_date
