@@ -31,6 +31,7 @@ class LineRef:
     channel_id: str | None
     unit: str
     ideal_rate: float | None
+    counting: str = "operator"  # who counts its good units: "operator", "machine" or "both"
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ def load_snapshot(session: Session) -> PlantSnapshot:
                 line.channel_id,
                 line.unit,
                 line.ideal_rate,
+                line.counting,
             )
         )
     shifts: dict[int, list[ShiftRef]] = {}

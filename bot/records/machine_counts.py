@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import ProdbotError
 from bot.plant.shifts import ShiftInstance, latest_shift_instance
+from bot.plant.snapshot import LineRef
 from models import Line, OutputEntry, Shift, Site
 from models.machines import MachineTopic
 from models.schemas import USAGE
@@ -40,20 +41,19 @@ class MachineCountsOnly(ProdbotError):
     """An operator's good count on a line its machine counts."""
 
 
-def operator_output_counted(session: Session, *, line_id: int, line_code: str, good: int) -> bool:
+def operator_output_counted(line: LineRef, *, good: int) -> bool:
     """Whether an operator's output entry on the line counts as its actual.
 
     Raises MachineCountsOnly for good units on a line counted by its machine alone; False on a
     line counted by both (the entry is kept beside the machine's count).
     """
-    counting = session.get_one(Line, line_id).counting
-    if counting == "machine" and good > 0:
+    if line.counting == "machine" and good > 0:
         raise MachineCountsOnly(
-            f"{line_code} is counted by its machine: report scrap with "
-            f"`/output {line_code} 0 scrap N`, and delays with `/delay`.",
+            f"{line.code} is counted by its machine: report scrap with "
+            f"`/output {line.code} 0 scrap N`, and delays with `/delay`.",
             usage=USAGE["output"],
         )
-    return counting != "both"
+    return line.counting != "both"
 
 
 @dataclass(frozen=True)
