@@ -21,10 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.errors import NotFound
 from bot.numbers.production import ShiftBoardView, compute_shift_board, shift_totals
-from bot.plant.shifts import (
-    ShiftInstance,
-    shift_instance,
-)
+from bot.plant.shifts import ShiftInstance, shift_instance
 from bot.plant.snapshot import LineRef, ShiftRef, SiteRef
 from bot.records.access import require_issue_raiser, require_line_reporter
 from bot.records.audit import audit
