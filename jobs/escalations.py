@@ -6,7 +6,8 @@ acknowledged but not resolved for four hours reminds its acknowledger once.
 Every ping is owed once in the outbox per issue, person and level, so a level is pinged once
 however often the job runs, and a run after downtime sends what fell due meanwhile. Acknowledging
 stops the ladder: an acknowledged issue is no longer due at any level, and a ping still unsent
-when its issue is acknowledged is dropped.
+when its issue is acknowledged is dropped. Reading what is due costs a fixed number of queries
+per site, however many issues are open (``bot.numbers.issues.due_pings``).
 """
 
 from datetime import datetime, timedelta

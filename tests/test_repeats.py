@@ -9,7 +9,7 @@ from bot.numbers.repeats import RepeatProblem, find_repeat_problems
 from bot.records import repeat_issues
 from bot.records.repeat_issues import raise_repeat_problems
 from models import AuditRecord, Issue, IssueEvent, IssueStatus, Severity, Site
-from tests.db_rows import add_delay
+from tests.db_rows import add_delay, in_shift
 
 MONDAY = date(2026, 11, 16)
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -163,3 +163,44 @@ def test_a_concurrent_run_that_raised_it_first_wins_without_an_error(
             len(session.scalars(select(AuditRecord).where(AuditRecord.entity == "issue")).all())
             == 1
         )
+
+
+@pytest.mark.usefixtures("loaded_plant")
+def test_long_streaks_each_keep_the_latest_issue_of_their_own_line_and_reason(
+    session_factory: sessionmaker[Session],
+) -> None:
+    days = [_day(n) for n in range(0, 90, 2)]
+    _delays(
+        session_factory,
+        *_material(*days),
+        *_material(*days, line="press2"),
+        *[("L1", day, 5, "breakdown", False) for day in days],
+    )
+    with session_scope(session_factory) as session:
+        for code, reason, start in [
+            ("L1", "material", "2026-10-01"),
+            ("L1", "material", "2026-10-20"),
+            ("press2", "material", "2026-09-01"),
+            ("L1", "breakdown", "2026-08-01"),
+        ]:
+            place = in_shift(session, code, "A", date.fromisoformat(start))
+            key = f"repeat:{place['line_id']}:{reason}:{start}"
+            session.add(
+                Issue(
+                    **place,
+                    severity=Severity.MEDIUM,
+                    text="repeat",
+                    status=IssueStatus.OPEN,
+                    raised_by="prodbot",
+                    raised_at=AT,
+                    request_key=key,
+                )
+            )
+
+    found = _find(session_factory, _day(88), _day(88))
+
+    assert {(p.line_code, p.reason): p.since.isoformat() for p in found} == {
+        ("L1", "material"): "2026-10-20",
+        ("press2", "material"): "2026-09-01",
+        ("L1", "breakdown"): "2026-08-01",
+    }

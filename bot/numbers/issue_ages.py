@@ -12,7 +12,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from models import Issue, IssueCategory, IssueStatus, Line
+from bot.numbers.issues import unresolved
+from models import Issue, IssueCategory, Line
 
 # The window searched first for the last safety issue.
 SAFETY_RECENT = timedelta(days=31)
@@ -59,7 +60,7 @@ def open_issues_by_age(session: Session, *, lines: Sequence[Line], as_of: dateti
     issues = session.scalars(
         select(Issue)
         .where(
-            Issue.status.in_([IssueStatus.OPEN, IssueStatus.ACKNOWLEDGED]),  # indexed
+            unresolved(),  # indexed
             Issue.line_id.in_(codes),
             Issue.raised_at <= as_of,
         )

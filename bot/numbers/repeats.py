@@ -12,7 +12,7 @@ of its days, in any order, any number of times, by any number of processes, name
 issue; the unique constraint on ``Issue.request_key`` settles a race. A new streak after a quiet
 week raises a new issue. The walk back is bounded by ``LONGEST_STREAK``; a streak older than
 that keeps the latest repeat issue of its (line, reason) rather than raising a new one every
-day.
+day. However many streaks, however long, finding them costs three queries.
 """
 
 from bisect import bisect_left, bisect_right
@@ -21,7 +21,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from models import DelayEntry, Issue, Site
@@ -105,25 +105,29 @@ def find_repeat_problems(
     ):
         if (line_id, reason) in candidates:
             delays[(line_id, reason)].append(_Delay(day, minutes, shift_id))
-    problems = []
-    for (line_id, reason), entries in sorted(delays.items()):
-        for since, day, window in _streaks(entries, first=first, last=last, floor=floor):
-            if since == floor:
-                since = _latest_raised_start(session, line_id=line_id, reason=reason) or floor
-            problems.append(
-                RepeatProblem(
-                    line_id=line_id,
-                    line_code=codes[line_id],
-                    reason=reason,
-                    since=since,
-                    day=day,
-                    occurrences=len(window),
-                    minutes=sum(delay.minutes for delay in window),
-                    first_seen=window[0].day,
-                    last_seen=window[-1].day,
-                    last_shift_id=window[-1].shift_id,
-                )
-            )
+    streaks = [
+        (line_id, reason, streak)
+        for (line_id, reason), entries in sorted(delays.items())
+        for streak in _streaks(entries, first=first, last=last, floor=floor)
+    ]
+    raised = _latest_raised_starts(
+        session, {(line_id, reason) for line_id, reason, (since, _, _) in streaks if since == floor}
+    )
+    problems = [
+        RepeatProblem(
+            line_id=line_id,
+            line_code=codes[line_id],
+            reason=reason,
+            since=raised.get((line_id, reason), floor) if since == floor else since,
+            day=day,
+            occurrences=len(window),
+            minutes=sum(delay.minutes for delay in window),
+            first_seen=window[0].day,
+            last_seen=window[-1].day,
+            last_shift_id=window[-1].shift_id,
+        )
+        for line_id, reason, (since, day, window) in streaks
+    ]
     return sorted(problems, key=lambda p: (p.line_code, -p.minutes, p.reason, p.since))
 
 
@@ -172,15 +176,30 @@ def _streak_start(days: Sequence[date], day: date, *, floor: date) -> date:
     return start
 
 
-def _latest_raised_start(session: Session, *, line_id: int, reason: str) -> date | None:
-    """The start of the latest streak of (line, reason) raised as an issue, from its key."""
-    key = session.scalar(
-        select(Issue.request_key)
-        .where(
-            Issue.line_id == line_id,
-            Issue.request_key.startswith(f"{KEY_PREFIX}:{line_id}:{reason}:", autoescape=True),
+def _latest_raised_starts(
+    session: Session, pairs: Collection[tuple[int, str]]
+) -> dict[tuple[int, str], date]:
+    """The start of the latest streak of each (line, reason) raised as an issue, from its key.
+
+    One query for all the pairs: the keys of their repeat issues (one per streak ever raised).
+    """
+    if not pairs:
+        return {}
+    prefixes = {f"{KEY_PREFIX}:{line_id}:{reason}": (line_id, reason) for line_id, reason in pairs}
+    latest: dict[tuple[int, str], date] = {}
+    keys = session.scalars(
+        select(Issue.request_key).where(
+            Issue.line_id.in_(sorted({line_id for line_id, _ in pairs})),
+            or_(
+                *(
+                    Issue.request_key.startswith(f"{prefix}:", autoescape=True)
+                    for prefix in sorted(prefixes)
+                )
+            ),
         )
-        .order_by(Issue.request_key.desc())
-        .limit(1)
     )
-    return date.fromisoformat(key.rsplit(":", 1)[1]) if key else None
+    for prefix, start in (key.rsplit(":", 1) for key in filter(None, keys)):
+        pair, since = prefixes.get(prefix), date.fromisoformat(start)
+        if pair is not None and (pair not in latest or since > latest[pair]):
+            latest[pair] = since
+    return latest
