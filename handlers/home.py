@@ -10,14 +10,13 @@ from bot.db import session_scope
 from bot.errors import NotAllowed
 from bot.messages.format import local_clock
 from bot.messages.home import build_home_view, build_stranger_home_view
-from bot.numbers.production import compute_line_status
+from bot.numbers.production import compute_site_status
 from bot.plant.people import lines_for_user
 from bot.plant.snapshot import PlantCache
 from bot.records.scope import LATE_REPORT_WINDOW, request_scope
 from bot.slack.client import WebClient
 from bot.slack.views import publish_home
 from handlers.command_scope import caller_team
-from models import Line
 
 
 def register(app: App) -> None:
@@ -51,11 +50,12 @@ def handle_app_home_opened(
             publish_home(client, user_id=user_id, view=build_stranger_home_view(refused.message))
             return
         lines = lines_for_user(session, site=scope.site, user_id=user_id)
-        statuses = [
-            compute_line_status(
-                session, line=session.get_one(Line, ref.id), at=at, late_window=LATE_REPORT_WINDOW
-            )
-            for ref in lines.own or lines.others
-        ]
+        statuses = compute_site_status(
+            session,
+            site_id=scope.site.id,
+            line_ids=[ref.id for ref in lines.own or lines.others],
+            at=at,
+            late_window=LATE_REPORT_WINDOW,
+        )
     view = build_home_view(statuses, own=bool(lines.own), updated=local_clock(at, scope.zone))
     publish_home(client, user_id=user_id, view=view)

@@ -26,7 +26,7 @@ from bot.messages.replies import (
     undo_text,
 )
 from bot.messages.targets import target_set_text
-from bot.numbers.production import compute_line_status
+from bot.numbers.production import compute_site_status
 from bot.plant.people import exportable_line_ids, heads_of_users_sites
 from bot.plant.snapshot import PlantCache
 from bot.records.handover import record_handover
@@ -123,15 +123,13 @@ def prod_status(request: ProdRequest, parsed: StatusCommand) -> None:
     site = request.scope.site
     lines = [get_line(site=site, code_key=parsed.line)] if parsed.line else site.lines
     with session_scope(request.db) as session:
-        statuses = [
-            compute_line_status(
-                session,
-                line=session.get_one(Line, line.id),
-                at=request.at,
-                late_window=LATE_REPORT_WINDOW,
-            )
-            for line in lines
-        ]
+        statuses = compute_site_status(
+            session,
+            site_id=site.id,
+            line_ids=[line.id for line in lines],
+            at=request.at,
+            late_window=LATE_REPORT_WINDOW,
+        )
     request.ack(
         response_type="ephemeral", text=status_text(statuses), blocks=build_status_blocks(statuses)
     )

@@ -19,9 +19,9 @@ from bot.messages.alerts import (
     pace_escalation_text,
 )
 from bot.numbers.go_live import live_lines
-from bot.numbers.pace import LinePace, compute_line_pace
+from bot.numbers.pace import LinePace, compute_line_paces
 from bot.plant.file import AlertConfig, alerts_of
-from bot.plant.people import line_people
+from bot.plant.people import people_by_line
 from bot.plant.shifts import ShiftInstance, instances_between
 from bot.slack.outbox import PostOutcome
 from bot.slack.owed_posts import DuePost, Message
@@ -45,13 +45,14 @@ def _due_alerts(session: Session, at: datetime, sites: Sequence[Site]) -> list[D
         alerts = alerts_of(site)
         for instance in _instances_in_progress(site, at):
             shift = session.get_one(Shift, instance.shift_id)
-            for line in live_lines(site.lines, ended=instance.end):
-                if not line.active:
-                    continue
-                pace = compute_line_pace(session, line=line, shift=shift, instance=instance, at=at)
-                if pace is not None and pace.projection.share < alerts.pace_alert:
-                    managers = line_people(session, line_id=line.id, role=Role.MANAGER)
-                    posts.extend(_alert_posts(pace, alerts, managers))
+            lines = [line for line in live_lines(site.lines, ended=instance.end) if line.active]
+            paces = compute_line_paces(session, lines=lines, shift=shift, instance=instance, at=at)
+            behind = [pace for pace in paces if pace.projection.share < alerts.pace_alert]
+            managers = people_by_line(
+                session, line_ids=[pace.line_id for pace in behind], role=Role.MANAGER
+            )
+            for pace in behind:
+                posts.extend(_alert_posts(pace, alerts, managers.get(pace.line_id, [])))
     return posts
 
 

@@ -86,6 +86,7 @@ class PromptShutdown(socketserver.TCPServer):
 
 class _FakeSlackServer(PromptShutdown, ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 64  # the outbox posts to several channels at once; 5 resets some
 
 
 class FakeSlackAPI:

@@ -21,7 +21,8 @@ Plain functions over the database; they know nothing of Slack. Voided entries ne
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -149,15 +150,34 @@ def compute_hour_by_hour(
     target: int | None,
 ) -> list[HourRow]:
     """The hour-by-hour rows of one line's shift instance: one query, for its unvoided output."""
+    rows = compute_hours_by_line(session, targets={line_id: target}, instance=instance, zone=zone)
+    return rows[line_id]
+
+
+def compute_hours_by_line(
+    session: Session,
+    *,
+    targets: Mapping[int, int | None],
+    instance: ShiftInstance,
+    zone: ZoneInfo,
+) -> dict[int, list[HourRow]]:
+    """The hour-by-hour rows of each line of ``targets`` (line id → its target) in one shift
+    instance: one query for all the lines' unvoided output."""
+    reports: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
     rows = session.execute(
-        select(OutputEntry.reported_at, OutputEntry.good).where(
-            OutputEntry.line_id == line_id,
+        select(OutputEntry.line_id, OutputEntry.reported_at, OutputEntry.good).where(
+            OutputEntry.line_id.in_(list(targets)),
             OutputEntry.shift_id == instance.shift_id,
             OutputEntry.production_date == instance.production_date,
             COUNTED_OUTPUT,
         )
     )
-    return hour_rows(instance, zone, target, ((at, good) for at, good in rows))
+    for line_id, reported_at, good in rows:
+        reports[line_id].append((reported_at, good))
+    return {
+        line_id: hour_rows(instance, zone, target, reports[line_id])
+        for line_id, target in targets.items()
+    }
 
 
 def repeated_hours(rows: Iterable[HourRow]) -> set[tuple[date, int, int]]:

@@ -1,6 +1,7 @@
 """Pace against target within a shift, and which planned lines have not reported after it.
 
-Plain functions over the database and shift instances; they know nothing of Slack.
+Plain functions over the database and shift instances; they know nothing of Slack. Each reads
+all the lines of a site's shift instance at once: a fixed number of queries per site.
 
 Breaks are planned but not placed at a clock time, so they are taken as spread evenly over the
 shift: of any stretch of the shift, the share ``planned_minutes / duration`` is productive. The
@@ -10,14 +11,17 @@ with the live board's pace in ``bot.numbers.production``) but not out of the rat
 from now: the remaining productive time is what the line has left to make up the gap.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from bot.numbers.production import line_label, shift_totals, target_for
-from bot.plant.people import line_people
+from bot.numbers.line_totals import ShiftTotals, totals_by_line
+from bot.numbers.production import line_label
+from bot.numbers.target_plan import TargetPlan
+from bot.plant.people import people_by_line
 from bot.plant.shifts import ShiftInstance
 from models import Line, Role, Shift
 
@@ -91,44 +95,49 @@ class LinePace:
     projection: PaceProjection
 
 
-def compute_line_pace(
-    session: Session, *, line: Line, shift: Shift, instance: ShiftInstance, at: datetime
-) -> LinePace | None:
-    """The line's pace, or None when there is nothing to judge yet.
+def compute_line_paces(
+    session: Session, *, lines: Sequence[Line], shift: Shift, instance: ShiftInstance, at: datetime
+) -> list[LinePace]:
+    """The pace of each of the lines (of the shift's site) with something to judge, in a fixed
+    number of queries however many lines.
 
     Nothing to judge: under a quarter of the shift gone, no target (not planned, or a calendar
     stop), or no output reported yet — without a single entry there is no run-rate, and a
     missing report is the ``missing-report`` job's business after the shift.
     """
-    if instance.elapsed(at) < instance.duration * PACE_CHECK_FROM_SHARE:
-        return None
-    production_date = instance.production_date
-    target = target_for(session, line=line, shift=shift, production_date=production_date)
-    if not target:
-        return None
-    totals = shift_totals(
-        session, line_id=line.id, shift_id=shift.id, production_date=production_date
+    if not lines or instance.elapsed(at) < instance.duration * PACE_CHECK_FROM_SHARE:
+        return []
+    day = instance.production_date
+    plan = _plan(session, lines, shift, day)
+    totals = totals_by_line(
+        session, line_ids=[line.id for line in lines], shift_id=shift.id, production_date=day
     )
-    if not totals.output_entries:
-        return None
-    projection = project_pace(
-        actual=totals.good,
-        target=target,
-        instance=instance,
-        at=at,
-        reported_until=totals.last_reported_at,
-    )
-    if projection is None:
-        return None
-    return LinePace(
-        line_id=line.id,
-        **line_label(line),
-        channel_id=line.channel_id,
-        instance=instance,
-        zone=ZoneInfo(line.site.timezone),
-        at=at,
-        projection=projection,
-    )
+    paces = []
+    for line in lines:
+        target = plan.target(line, shift, day)
+        line_totals = totals.get(line.id)
+        if not target or line_totals is None or not line_totals.output_entries:
+            continue
+        projection = project_pace(
+            actual=line_totals.good,
+            target=target,
+            instance=instance,
+            at=at,
+            reported_until=line_totals.last_reported_at,
+        )
+        if projection is not None:
+            paces.append(
+                LinePace(
+                    line_id=line.id,
+                    **line_label(line),
+                    channel_id=line.channel_id,
+                    instance=instance,
+                    zone=ZoneInfo(shift.site.timezone),
+                    at=at,
+                    projection=projection,
+                )
+            )
+    return paces
 
 
 @dataclass(frozen=True)
@@ -145,32 +154,48 @@ class MissingReport:
 
 
 def missing_reports(
-    session: Session, *, lines: list[Line], shift: Shift, instance: ShiftInstance
+    session: Session, *, lines: Sequence[Line], shift: Shift, instance: ShiftInstance
 ) -> list[MissingReport]:
-    """Lines with a target for the instance and no (unvoided) output entry for it.
+    """Active lines with a target for the instance and no (unvoided) output entry for it, in
+    a fixed number of queries however many lines.
 
     A line counts as reported as soon as anyone entered output for it, so a line with several
     leads is reported by any one of them.
     """
-    missing = []
-    for line in lines:
-        if not line.active:
-            continue
-        day = instance.production_date
-        if not target_for(session, line=line, shift=shift, production_date=day):
-            continue
-        totals = shift_totals(session, line_id=line.id, shift_id=shift.id, production_date=day)
-        if totals.output_entries:
-            continue
-        missing.append(
-            MissingReport(
-                line_id=line.id,
-                line_code=line.code,
-                channel_id=line.channel_id,
-                instance=instance,
-                zone=ZoneInfo(line.site.timezone),
-                leads=line_people(session, line_id=line.id, role=Role.LEAD),
-                managers=line_people(session, line_id=line.id, role=Role.MANAGER),
-            )
+    lines = [line for line in lines if line.active]
+    if not lines:
+        return []
+    day = instance.production_date
+    plan = _plan(session, lines, shift, day)
+    totals = totals_by_line(
+        session, line_ids=[line.id for line in lines], shift_id=shift.id, production_date=day
+    )
+    missing = [
+        line
+        for line in lines
+        if plan.target(line, shift, day) and not totals.get(line.id, ShiftTotals()).output_entries
+    ]
+    if not missing:
+        return []
+    missing_ids = [line.id for line in missing]
+    leads = people_by_line(session, line_ids=missing_ids, role=Role.LEAD)
+    managers = people_by_line(session, line_ids=missing_ids, role=Role.MANAGER)
+    return [
+        MissingReport(
+            line_id=line.id,
+            line_code=line.code,
+            channel_id=line.channel_id,
+            instance=instance,
+            zone=ZoneInfo(shift.site.timezone),
+            leads=leads.get(line.id, []),
+            managers=managers.get(line.id, []),
         )
-    return missing
+        for line in missing
+    ]
+
+
+def _plan(session: Session, lines: Sequence[Line], shift: Shift, day: date) -> TargetPlan:
+    """The targets of the lines in the shift's instance on ``day``."""
+    return TargetPlan.load(
+        session, site_id=shift.site_id, lines=lines, shifts=[shift], first=day, last=day
+    )

@@ -1,51 +1,38 @@
-"""Production numbers for one line and shift instance: target, actual, pace, delays, issues.
+"""Production numbers of a line's shift instance (its live board) and of its production day
+(``/prod status``): target, actual, pace, delays, issues.
 
-Plain functions over the database; they know nothing of Slack. Voided entries never count.
+Plain functions over the database; they know nothing of Slack. Voided entries never count. The
+sums come from ``bot.numbers.line_totals``, read for all the lines shown at once
+(``compute_shift_boards``, ``compute_site_status``): a fixed number of queries per site. Its
+``ShiftTotals``, ``OpenIssue`` and ``scrap_rate`` are still named from here by their readers.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.numbers.instances import COUNTED_OUTPUT
+from bot.numbers.line_totals import (
+    OpenIssue,
+    ShiftTotals,
+    open_issues_by_line,
+    operators_good_by_line,
+    totals_by_line,
+)
+from bot.numbers.line_totals import scrap_rate as scrap_rate
 from bot.numbers.loss_model import Losses, categorised
-from bot.numbers.oee import STARTUP_SCRAP
 from bot.numbers.target_plan import TargetPlan
 from bot.plant.shifts import ShiftInstance, latest_shift_instance, local_date, shift_instance
 from bot.plant.snapshot import LineRef, ShiftRef
-from models import DelayEntry, Issue, IssueStatus, Line, OutputEntry, Shift
+from models import Line, OutputEntry, Shift
 
 # Before this share of a shift has passed, a projection is mostly noise.
 PACE_MIN_ELAPSED_SHARE = 0.05
-
-
-@dataclass(frozen=True)
-class ShiftTotals:
-    good: int = 0
-    scrap: int = 0
-    output_entries: int = 0
-    last_reported_at: datetime | None = None
-    delay_minutes: int = 0
-    delays_by_reason: dict[str, int] = field(default_factory=dict)
-    startup_scrap: int = 0  # of ``scrap``, the startup rejects
-    delays_counted: dict[str, int] = field(default_factory=dict)  # delay entries per reason
-
-    @property
-    def scrap_rate(self) -> float | None:
-        return scrap_rate(self.good, self.scrap)
-
-
-@dataclass(frozen=True)
-class OpenIssue:
-    id: int
-    severity: str
-    text: str
-    status: str
 
 
 @dataclass(frozen=True)
@@ -88,12 +75,6 @@ def line_label(line: Line) -> LineLabel:
 
 def attainment(actual: int, target: int | None) -> float | None:
     return actual / target if target else None
-
-
-def scrap_rate(good: int, scrap: int) -> float | None:
-    """Scrap as a share of all that was made; None when nothing was."""
-    made = good + scrap
-    return scrap / made if made else None
 
 
 def projected_output(actual: int, instance: ShiftInstance, at: datetime) -> float | None:
@@ -144,113 +125,88 @@ def instance_plan(
 def shift_totals(
     session: Session, *, line_id: int, shift_id: int, production_date: date
 ) -> ShiftTotals:
-    startup = OutputEntry.scrap_reason == STARTUP_SCRAP
-    good, scrap, entries, last_reported_at, startup_scrap = session.execute(
-        select(
-            func.coalesce(func.sum(OutputEntry.good), 0),
-            func.coalesce(func.sum(OutputEntry.scrap), 0),
-            func.count(OutputEntry.id),
-            func.max(OutputEntry.reported_at),
-            func.coalesce(func.sum(case((startup, OutputEntry.scrap), else_=0)), 0),
-        ).where(
-            OutputEntry.line_id == line_id,
-            OutputEntry.production_date == production_date,
-            OutputEntry.shift_id == shift_id,
-            COUNTED_OUTPUT,
-        )
-    ).one()
-    delays = session.execute(
-        select(DelayEntry.reason, func.sum(DelayEntry.minutes), func.count())
-        .where(
-            DelayEntry.line_id == line_id,
-            DelayEntry.production_date == production_date,
-            DelayEntry.shift_id == shift_id,
-            DelayEntry.voided_at.is_(None),
-        )
-        .group_by(DelayEntry.reason)
-    ).all()
-    by_reason = {reason: int(minutes) for reason, minutes, _ in delays}
-    by_reason = dict(sorted(by_reason.items(), key=lambda item: (-item[1], item[0])))
-    return ShiftTotals(
-        int(good),
-        int(scrap),
-        int(entries),
-        _as_utc(last_reported_at),
-        sum(by_reason.values()),
-        by_reason,
-        startup_scrap=int(startup_scrap),
-        delays_counted={reason: int(count) for reason, _, count in delays},
+    totals = totals_by_line(
+        session, line_ids=[line_id], shift_id=shift_id, production_date=production_date
     )
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type, so SQLite hands back a naive UTC instant."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    return totals.get(line_id, ShiftTotals())
 
 
 def open_issues(session: Session, *, line_id: int) -> list[OpenIssue]:
-    issues = session.scalars(
-        select(Issue)
-        .where(Issue.line_id == line_id, Issue.status != IssueStatus.RESOLVED)
-        .order_by(Issue.raised_at)
-    )
-    ordered = sorted(issues, key=lambda issue: -issue.severity.rank)
-    return [OpenIssue(i.id, i.severity.value, i.text, i.status.value) for i in ordered]
+    return open_issues_by_line(session, line_ids=[line_id]).get(line_id, [])
 
 
 def compute_shift_board(
     session: Session, *, line: Line, shift: Shift, production_date: date, at: datetime
 ) -> ShiftBoardView:
-    zone = ZoneInfo(line.site.timezone)
+    (view,) = compute_shift_boards(
+        session, lines=[line], shift=shift, production_date=production_date, at=at
+    )
+    return view
+
+
+def compute_shift_boards(
+    session: Session,
+    *,
+    lines: Sequence[Line],
+    shift: Shift,
+    production_date: date,
+    at: datetime,
+    plan: TargetPlan | None = None,
+) -> list[ShiftBoardView]:
+    """The boards of some lines of the shift's site in one shift instance, in their order.
+
+    A fixed number of queries however many lines: the target plan (unless one covering the
+    instance is given), output, delays, open issues, and the operators' counts when a line is
+    counted by both.
+    """
+    site = shift.site
+    zone = ZoneInfo(site.timezone)
     instance = shift_instance(shift, production_date, zone)
-    plan = instance_plan(session, line, shift, production_date)
-    target = plan.target(line, shift, production_date)
-    totals = shift_totals(
-        session, line_id=line.id, shift_id=shift.id, production_date=production_date
-    )
-    losses = None
-    if plan.runs(line, shift, production_date):
-        losses = losses_so_far(
-            totals,
-            ideal_rate=line.ideal_rate,
-            categories=line.site.loss_categories,
-            instance=instance,
-            at=at,
+    if plan is None:
+        plan = TargetPlan.load(
+            session,
+            site_id=site.id,
+            lines=lines,
+            shifts=[shift],
+            first=production_date,
+            last=production_date,
         )
-    return ShiftBoardView(
-        **line_label(line),
-        instance=instance,
-        zone=zone,
-        target=target,
-        totals=totals,
-        pace=pace(totals.good, target, instance, at),
-        open_issues=open_issues(session, line_id=line.id),
-        at=at,
-        losses=losses,
-        operators_good=operators_good(
-            session, line=line, shift_id=shift.id, production_date=production_date
-        ),
+    line_ids = [line.id for line in lines]
+    totals = totals_by_line(
+        session, line_ids=line_ids, shift_id=shift.id, production_date=production_date
     )
-
-
-def operators_good(
-    session: Session, *, line: Line, shift_id: int, production_date: date
-) -> int | None:
-    """On a line counted by both, the good units its operators reported (not counted)."""
-    if line.counting != "both":
-        return None
-    return int(
-        session.scalar(
-            select(func.coalesce(func.sum(OutputEntry.good), 0)).where(
-                OutputEntry.line_id == line.id,
-                OutputEntry.shift_id == shift_id,
-                OutputEntry.production_date == production_date,
-                OutputEntry.source == "operator",
-                OutputEntry.voided_at.is_(None),
+    issues = open_issues_by_line(session, line_ids=line_ids)
+    operators = operators_good_by_line(
+        session, lines=lines, shift_id=shift.id, production_date=production_date
+    )
+    views = []
+    for line in lines:
+        target = plan.target(line, shift, production_date)
+        line_totals = totals.get(line.id, ShiftTotals())
+        losses = None
+        if plan.runs(line, shift, production_date):
+            losses = losses_so_far(
+                line_totals,
+                ideal_rate=line.ideal_rate,
+                categories=site.loss_categories,
+                instance=instance,
+                at=at,
+            )
+        views.append(
+            ShiftBoardView(
+                **line_label(line),
+                instance=instance,
+                zone=zone,
+                target=target,
+                totals=line_totals,
+                pace=pace(line_totals.good, target, instance, at),
+                open_issues=issues.get(line.id, []),
+                at=at,
+                losses=losses,
+                operators_good=operators.get(line.id),
             )
         )
-        or 0
-    )
+    return views
 
 
 def losses_so_far(
@@ -308,32 +264,65 @@ class LineStatus:
 def compute_line_status(
     session: Session, *, line: Line, at: datetime, late_window: timedelta
 ) -> LineStatus:
-    zone = ZoneInfo(line.site.timezone)
-    shifts = [shift for shift in line.site.shifts if shift.active]
+    (status,) = _line_statuses(session, [line], at=at, late_window=late_window)
+    return status
+
+
+def compute_site_status(
+    session: Session, *, site_id: int, line_ids: Sequence[int], at: datetime, late_window: timedelta
+) -> list[LineStatus]:
+    """``/prod status`` of the site's lines ``line_ids``, in that order: a fixed number of
+    queries however many lines (the lines, the site's shifts, the day's target plan, the
+    current shift's boards, the day's output)."""
+    lines = session.scalars(select(Line).where(Line.site_id == site_id, Line.id.in_(line_ids)))
+    by_id = {line.id: line for line in lines}
+    return _line_statuses(
+        session, [by_id[line_id] for line_id in line_ids], at=at, late_window=late_window
+    )
+
+
+def _line_statuses(
+    session: Session, lines: Sequence[Line], *, at: datetime, late_window: timedelta
+) -> list[LineStatus]:
+    """The status of ``lines``, all of one site."""
+    if not lines:
+        return []
+    site = lines[0].site
+    zone = ZoneInfo(site.timezone)
+    shifts = [shift for shift in site.shifts if shift.active]
     instance = latest_shift_instance(shifts, zone, at, ended_within=late_window)
-    board = None
+    day = instance.production_date if instance else local_date(at, zone)
+    plan = TargetPlan.load(
+        session, site_id=site.id, lines=lines, shifts=shifts, first=day, last=day
+    )
+    boards: list[ShiftBoardView | None] = [None] * len(lines)
     if instance is not None:
         shift = next(s for s in shifts if s.id == instance.shift_id)
-        board = compute_shift_board(
-            session, line=line, shift=shift, production_date=instance.production_date, at=at
+        boards = list(
+            compute_shift_boards(
+                session, lines=lines, shift=shift, production_date=day, at=at, plan=plan
+            )
         )
-    day = instance.production_date if instance else local_date(at, zone)
-    targets = [
-        target
-        for shift in shifts
-        if (target := target_for(session, line=line, shift=shift, production_date=day)) is not None
-    ]
-    day_actual = session.scalar(
-        select(func.coalesce(func.sum(OutputEntry.good), 0)).where(
-            OutputEntry.line_id == line.id,
+    made = session.execute(
+        select(OutputEntry.line_id, func.sum(OutputEntry.good))
+        .where(
+            OutputEntry.line_id.in_([line.id for line in lines]),
             OutputEntry.production_date == day,
             COUNTED_OUTPUT,
         )
+        .group_by(OutputEntry.line_id)
     )
-    return LineStatus(
-        **line_label(line),
-        shift=board,
-        day=day,
-        day_target=sum(targets) if targets else None,
-        day_actual=int(day_actual or 0),
-    )
+    day_actual = {line_id: int(good) for line_id, good in made}
+    statuses = []
+    for line, board in zip(lines, boards, strict=True):
+        targets = [t for s in shifts if (t := plan.target(line, s, day)) is not None]
+        statuses.append(
+            LineStatus(
+                **line_label(line),
+                shift=board,
+                day=day,
+                day_target=sum(targets) if targets else None,
+                day_actual=day_actual.get(line.id, 0),
+            )
+        )
+    return statuses

@@ -16,6 +16,7 @@ work (``bot.records.outbox``), and owed again to be redrawn once acknowledged; t
 kind of ``bot.slack.outbox_kinds`` renders it from the database when it is sent.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
@@ -225,26 +226,48 @@ def pending_handover(
 ) -> HandoverView | None:
     """For the summary of a line's shift instance: the handover it was given and nobody
     acknowledged (the latest, if several); None when there is none."""
-    handover = session.scalars(
+    pending = pending_handovers(
+        session, line_ids=[line_id], shift_id=shift_id, production_date=production_date
+    )
+    return pending.get(line_id)
+
+
+def pending_handovers(
+    session: Session, *, line_ids: Sequence[int], shift_id: int, production_date: date
+) -> dict[int, HandoverView]:
+    """``pending_handover`` of many lines in one shift instance, by line: two queries however
+    many lines."""
+    latest: dict[int, Handover] = {}
+    for handover in session.scalars(
         select(Handover)
         .where(
-            Handover.line_id == line_id,
+            Handover.line_id.in_(line_ids),
             Handover.next_shift_id == shift_id,
             Handover.next_production_date == production_date,
             Handover.acknowledged_at.is_(None),
         )
         .order_by(Handover.written_at.desc(), Handover.id.desc())
-        .limit(1)
-    ).first()
-    return handover_view(session, handover) if handover else None
+    ):
+        latest.setdefault(handover.line_id, handover)
+    if not latest:
+        return {}
+    issues = _issues(session, [i for handover in latest.values() for i in handover.issue_ids])
+    return {line_id: _view(session, handover, issues) for line_id, handover in latest.items()}
 
 
 def handover_view(session: Session, handover: Handover) -> HandoverView:
-    line = session.get_one(Line, handover.line_id)
-    issues = {
-        issue.id: issue
-        for issue in session.scalars(select(Issue).where(Issue.id.in_(handover.issue_ids)))
+    return _view(session, handover, _issues(session, handover.issue_ids))
+
+
+def _issues(session: Session, issue_ids: Sequence[int]) -> dict[int, Issue]:
+    return {
+        issue.id: issue for issue in session.scalars(select(Issue).where(Issue.id.in_(issue_ids)))
     }
+
+
+def _view(session: Session, handover: Handover, issues: Mapping[int, Issue]) -> HandoverView:
+    """The view of a handover whose listed issues are among ``issues``."""
+    line = session.get_one(Line, handover.line_id)
     return HandoverView(
         id=handover.id,
         line_code=line.code,
