@@ -3,8 +3,8 @@
 (``tests/screen/test_screenshot.py``) is made from a copy of its database.
 
 It is played with a real installation's settings in the environment, to prove that none of them
-leaks in, and every socket connection recorded, to prove that nothing but the local fake was
-called.
+leaks in, and every socket connection recorded, to prove that nothing but the local fake (and
+the broker of ``MQTT_URL``, when a test gives one) was called.
 """
 
 import io
@@ -40,8 +40,9 @@ class DemoRun:
         ]
 
 
-def play_demo(folder: Path) -> DemoRun:
-    """The demo played into ``folder`` as an operator would run it where prodbot is installed."""
+def play_demo(folder: Path, *, mqtt_url: str | None = None) -> DemoRun:
+    """The demo played into ``folder`` as an operator would run it where prodbot is installed;
+    with ``MQTT_URL`` set to ``mqtt_url`` when given (unset otherwise: machines in process)."""
     connections: list[Any] = []
     real_connect = socket.socket.connect
 
@@ -55,6 +56,10 @@ def play_demo(folder: Path) -> DemoRun:
         patch.setenv("SLACK_API_URL", "https://slack.invalid/api/")
         patch.setenv("SLACK_BOT_TOKEN", "xoxb-a-real-installation")
         patch.setenv("SLACK_SIGNING_SECRET", "a-real-signing-secret")
+        if mqtt_url is None:
+            patch.delenv("MQTT_URL", raising=False)
+        else:
+            patch.setenv("MQTT_URL", mqtt_url)
         patch.setattr(socket.socket, "connect", recording_connect)
         played = run_demo(folder, Console(file=output, width=120))
     return DemoRun(played, output.getvalue(), connections)

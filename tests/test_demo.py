@@ -2,18 +2,37 @@
 
 The demo is played once for the whole run (the ``demo`` fixture, ``tests/demo_run.py``), with a
 real installation's settings in the environment to prove that none of them leaks in, and every
-socket connection recorded to prove that nothing but the local fake was called.
+socket connection recorded to prove that nothing but the local fake was called. Its machine line
+(L4) is fed in process; one test plays it again with ``MQTT_URL`` at the local Mosquitto broker
+(skipped without one, except under CI, as ``tests/machines`` are).
 """
 
 import json
+import os
+import re
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from tests.demo_run import DemoRun
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
-LINE_CHANNELS = {"C0LINE1", "C0LINE2", "C0LINE3"}
+from bot.settings import ConfigError
+from models import DelayEntry, Line, OutputEntry
+from models.machines import MachineStop
+from tests.demo_run import DEMO_DATABASE, DemoRun, play_demo
+from tests.machines.support import BROKER_HOST, BROKER_PORT, broker_answers
+
+LINE_CHANNELS = {"C0LINE1", "C0LINE2", "C0LINE3", "C0LINE4"}
 DIGEST_CHANNEL = "C0DIGEST"
 MANAGER = "U0MARCO"
 HEAD = "U0HANNA"
+L4_CHANNEL = "C0LINE4"
+SARA = "U0SARA"  # L4's lead on Tuesday's early shift
+L4_BOARD = "L4 shift Early · Tue 15 Sep 06:00–14:00: "
 
 
 def block_texts(message: dict[str, Any]) -> str:
@@ -206,3 +225,149 @@ def test_the_morning_review_walks_the_tier_meeting_with_figures_worked_by_hand(
         assert section in texts
         positions.append(texts.index(section))
     assert positions == sorted(positions)  # Safety, Quality, Delivery, Cost, People, OEE, issues
+
+
+def l4_messages(run: DemoRun, method: str = "") -> list[dict[str, Any]]:
+    return [message for message in run.messages(method) if message.get("channel") == L4_CHANNEL]
+
+
+@contextmanager
+def demo_database(run: DemoRun) -> Iterator[Session]:
+    """The demo's database, read only (the floor screen's test copies it as it was left)."""
+    engine = create_engine(f"sqlite:///file:{run.folder / DEMO_DATABASE}?mode=ro&uri=true")
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def test_the_machine_line_is_counted_on_its_board_with_nobody_typing_a_number(
+    demo: DemoRun,
+) -> None:
+    """L4's filler publishes what it made every five minutes (bot/demo/story.py), 15 cases
+    unless said otherwise; Marco planned 1,300 cases for Tuesday's early shift."""
+    assert "L4's machine publishes 12 counts on riverside/l4/count" in demo.transcript
+    boards = [
+        message["text"].removeprefix(L4_BOARD)
+        for message in l4_messages(demo)
+        if message["text"].startswith(L4_BOARD)
+    ]
+    # Sara's answer and the stop's end redraw the board at the same count: shown once here.
+    counts = [text for index, text in enumerate(boards) if boards[index - 1 : index] != [text]]
+    assert counts == [
+        "177 / 1,300 cases (14%)",  # 06:05–07:00: 11 × 15 + 12 at start-up (and 3 scrap)
+        "357 / 1,300 cases (27%)",  # 07:05–08:00: 12 × 15 = 180
+        "483 / 1,300 cases (37%)",  # 08:05–08:40: 8 × 15 = 120, and 6 before it stops at 08:42
+        "504 / 1,300 cases (39%)",  # 08:55: 6 since it ran again at 08:53; 09:00: 15
+        "683 / 1,300 cases (53%)",  # 09:05–10:00: 11 × 15 + 14 (and 1 scrap); 52.5% rounded
+    ]
+    last_board = json.dumps(l4_messages(demo, "chat.update")[-1]["blocks"], ensure_ascii=False)
+    # 3 + 1 scrap of 687 made: 0.6%, shown as 1%.
+    assert "*Scrap*\\n4 (1%)" in last_board and "*Delays*\\n11 min (breakdown 11)" in last_board
+    # Machine minutes redraw the board; only a person's entry goes into its thread.
+    threads = [message["text"] for message in l4_messages(demo) if message.get("thread_ts")]
+    assert len(threads) == 1 and threads[0].startswith("⏱ 8 min breakdown")
+    with demo_database(demo) as session:
+        rows = session.execute(
+            select(
+                OutputEntry.source,
+                func.count(),
+                func.sum(OutputEntry.good),
+                func.sum(OutputEntry.scrap),
+            )
+            .join(Line, Line.id == OutputEntry.line_id)
+            .where(Line.code == "L4")
+            .group_by(OutputEntry.source)
+        ).all()
+    # One row per minute a count arrived in: 12 + 12 + (8 + 1) + 2 + 12 = 47.
+    assert [tuple(row) for row in rows] == [("machine", 47, 683, 4)]
+    assert (BROKER_HOST, BROKER_PORT) not in demo.connections  # in process: no MQTT_URL
+
+
+def test_a_machine_stop_is_asked_about_answered_with_a_button_and_measured_by_the_machine(
+    demo: DemoRun,
+) -> None:
+    [(asked, prompt)] = [
+        (number, message)
+        for number, message in demo.numbered("chat.postMessage")
+        if message.get("channel") == L4_CHANNEL and message["text"].startswith("L4 stopped")
+    ]
+    # The filler said "stopped" at 08:42 and nothing more: the machine-stops job asks once the
+    # stop is longer than L4's stop_prompt_minutes (5), with the site's reasons as buttons.
+    assert prompt["text"] == "L4 stopped at 08:42 — what happened?"
+    labels = [
+        element["text"]["text"]
+        for block in prompt["blocks"]
+        for element in block.get("elements", [])
+        if element.get("type") == "button"
+    ]
+    assert "breakdown" in labels and labels[-1] == "other…"
+    assert "@sara presses [ breakdown ] on the L4 stop" in demo.transcript
+    answers = [
+        (number, message["text"])
+        for number, message in demo.numbered("chat.update")
+        if message.get("channel") == L4_CHANNEL and message["text"].startswith("L4 stopped")
+    ]
+    # Sara answers at 08:50, 8 minutes into the stop; the filler runs again at 08:53: 11 in all.
+    assert [text for _, text in answers] == [
+        f"L4 stopped at 08:42 (8 min so far): breakdown — <@{SARA}>",
+        f"L4 stopped 08:42–08:53 (11 min): breakdown — <@{SARA}>",
+    ]
+    assert asked < answers[0][0]
+    with demo_database(demo) as session:
+        [stop] = session.scalars(select(MachineStop)).all()
+        [delay] = session.scalars(
+            select(DelayEntry).join(Line, Line.id == DelayEntry.line_id).where(Line.code == "L4")
+        ).all()
+        assert stop.delay_entry_id == delay.id and stop.answered_by == SARA
+    assert (delay.minutes, delay.reason, delay.reported_by, delay.note) == (
+        11,
+        "breakdown",
+        SARA,
+        "machine stop 08:42–08:53",
+    )
+
+
+def _l4_as_slack_got_it(run: DemoRun) -> list[tuple[str, str]]:
+    """Each message the line channel of L4 got, in order: new, an update or in a thread."""
+    return [
+        (
+            "update" if "ts" in message else "thread" if "thread_ts" in message else "new",
+            message["text"],
+        )
+        for message in l4_messages(run)
+    ]
+
+
+def _broker_running() -> None:
+    if broker_answers():
+        return
+    message = f"no MQTT broker answers on {BROKER_HOST}:{BROKER_PORT} (start mosquitto)"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}; under CI one must run")
+    pytest.skip(message)
+
+
+def test_with_mqtt_url_the_filler_publishes_to_the_broker_and_the_client_takes_it_from_there(
+    demo: DemoRun, tmp_path: Path
+) -> None:
+    _broker_running()
+    played = play_demo(tmp_path / "demo", mqtt_url=f"mqtt://{BROKER_HOST}:{BROKER_PORT}")
+    assert (BROKER_HOST, BROKER_PORT) in played.connections
+    assert "they go to the broker in MQTT_URL" in played.transcript
+    # Topics of the run's own, so that no other demo or plant on the broker counts with it.
+    topic = re.search(r"prodbot-demo-[0-9a-f]{8}/riverside/l4/count", played.transcript)
+    assert topic is not None
+    with demo_database(played) as session:
+        assert session.scalar(select(Line.count_topic).where(Line.code == "L4")) == topic[0]
+    # What reached the line channel through the broker is what the in-process feed made.
+    assert _l4_as_slack_got_it(played) == _l4_as_slack_got_it(demo)
+
+
+def test_a_broker_that_does_not_answer_stops_the_demo_at_once_saying_so(tmp_path: Path) -> None:
+    with socket.socket() as nobody:
+        nobody.bind((BROKER_HOST, 0))  # a port no broker listens on while it is held
+        port = nobody.getsockname()[1]
+        with pytest.raises(ConfigError, match=f"no MQTT broker answers at mqtt://.*:{port}"):
+            play_demo(tmp_path / "demo", mqtt_url=f"mqtt://{BROKER_HOST}:{port}")

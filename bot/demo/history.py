@@ -12,6 +12,7 @@ The numbers lead into the story: L1 runs at target (its Wednesday is the planned
 plant file), L2 loses time to can-end shortages and changeovers and runs behind, and L3's night
 shift reports late or not at all, as it does again on the story's Monday. No line has the same
 delay reason three times in seven days, so no repeat problem is raised before the story does.
+L4 has no past: it runs its first shift in the story.
 """
 
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ LEADS = {
 # Per line, per working day (Mon 31 Aug – Fri 11 Sep): each of its shifts' good output as a
 # percentage of the shift's target, in the order of the line's targets in the plant file. A
 # trailing "L" means the total was reported late (after the report grace), "-" never reported;
-# an empty day is a planned stop.
+# an empty day is a planned stop. A line not listed had not started production.
 MADE: dict[str, list[str]] = {
     "L1": [
         "101 99 98", "93 102 97", "100 101 99", "98 100 101", "102 99 96",
@@ -104,6 +105,7 @@ def load_history(
         outputs = sum(
             _record_day(session, scope, line.code, line.targets, day, percentages)
             for line in plant.lines
+            if line.code in MADE
             for day, percentages in zip(WORKING_DAYS, MADE[line.code], strict=True)
         )
         for delay in DELAYS:

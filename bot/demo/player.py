@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
+from bot.demo.machine import MachineFeed, MachineFeedError
 from bot.demo.schedule import Event, JobRun
 from bot.demo.signing import SignedSlackRequests, SlackReply
 from bot.demo.story import (
     ButtonPress,
+    MachinePublishes,
     MessageButtonPress,
     ModalSubmission,
     Narration,
@@ -41,6 +43,7 @@ class Player:
         slack: DemoSlackAPI,
         deps: JobDeps,
         transcript: Transcript,
+        machines: MachineFeed,
     ) -> None:
         self.clock = clock
         self.zone = zone
@@ -48,6 +51,7 @@ class Player:
         self.slack = slack
         self.deps = deps
         self.transcript = transcript
+        self.machines = machines
         # The last message each person was shown, for the buttons they press next.
         self._shown: dict[str, dict[str, Any]] = {}
         # The last modal the bot opened for each person (with its view id), for the submission,
@@ -71,6 +75,8 @@ class Player:
                 self._press_on_message(event)
             case ModalSubmission():
                 self._submit(event)
+            case MachinePublishes():
+                self._machine(event)
             case JobRun():
                 self._run_job(event)
 
@@ -139,6 +145,18 @@ class Player:
             step.when, first, step.bot_calls, step.user, f"[ {label} ]", in_place=opened_from
         )
 
+    def _machine(self, step: MachinePublishes) -> None:
+        """The machine's messages through the machine client; what it redraws, as Slack got it."""
+        self.transcript.machine(
+            step.when, step.line, step.messages, self.machines.topics(step.line)
+        )
+        first = len(self.slack.calls)
+        try:
+            self.machines.publish(step.line, step.messages)
+        except MachineFeedError as error:
+            raise DemoError(f"{step.when:%a %H:%M} {error}") from None
+        self._show_bot_calls(step.when, first, step.bot_calls, None, f"{step.line}'s machine")
+
     def _run_job(self, run: JobRun) -> None:
         """The job as the scheduler fires it; it posts before it returns."""
         first = len(self.slack.calls)
@@ -150,7 +168,7 @@ class Player:
         when: datetime,
         first: int,
         expected: int,
-        user: str,
+        user: str | None,
         what: str,
         *,
         in_place: str | None = None,

@@ -3,11 +3,13 @@
 It sets up what ``prodbot serve`` would have (an SQLite database in the output folder, the
 sample plant, the WSGI app on a local port) but points the bot at an in-process fake of Slack's
 Web API, then plays ``bot.demo.story`` on a simulated clock and shows what the bot posts.
-Nothing here reads the environment: ``DATABASE_URL`` or Slack tokens of a real installation
-never reach the demo.
+The one setting taken from the environment is ``MQTT_URL``: with it, L4's machine publishes to
+that broker (``bot.demo.machine``). ``DATABASE_URL`` or Slack tokens of a real installation never
+reach the demo.
 """
 
 import logging
+import os
 import secrets
 import tomllib
 from collections.abc import Iterator
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.demo import history
+from bot.demo.machine import broker_topics, machine_feed, new_run_id
 from bot.demo.output import OutputFolder
 from bot.demo.player import Player
 from bot.demo.schedule import job_runs, timeline
@@ -38,6 +41,7 @@ from bot.entry.wsgi import SLACK_PATH, create_wsgi_app
 from bot.messages.format import plural
 from bot.plant.apply import apply_plant
 from bot.plant.file import PlantFile, validate_plant
+from bot.records.machine_counts import MACHINE
 from bot.settings import Settings
 from bot.slack.client import make_web_client
 from jobs.base import JobDeps
@@ -49,8 +53,10 @@ PLANT_FILE = "plant.toml"
 def run_demo(out_dir: Path | None, console: Console) -> Path:
     """Play the demo into ``out_dir`` (default: a new temporary folder); return the folder."""
     folder = OutputFolder.prepare(out_dir)
-    plant = sample_plant()
-    _introduce(console, plant, folder)
+    mqtt_url = os.environ.get("MQTT_URL") or None
+    run_id = new_run_id()
+    plant = sample_plant() if mqtt_url is None else broker_topics(sample_plant(), run_id)
+    _introduce(console, plant, folder, mqtt_url)
     with _library_logs_quiet(), DemoSlackAPI() as slack:
         settings = demo_settings(folder.database_url, slack.base_url)
         upgrade(settings.database_url)
@@ -58,7 +64,15 @@ def run_demo(out_dir: Path | None, console: Console) -> Path:
         session_factory = make_session_factory(engine)
         try:
             transcript = Transcript(console, folder, slack)
-            _play(settings, session_factory, plant, slack, transcript)
+            _play(
+                settings,
+                session_factory,
+                plant,
+                slack,
+                transcript,
+                mqtt_url=mqtt_url,
+                run_id=run_id,
+            )
             _summarise(console, session_factory, transcript, folder)
         finally:
             _fold_wal_into_database(engine)
@@ -88,6 +102,9 @@ def _play(
     plant: PlantFile,
     slack: DemoSlackAPI,
     transcript: Transcript,
+    *,
+    mqtt_url: str | None,
+    run_id: str,
 ) -> None:
     zone = plant.site.zone
     # The plant was loaded before the history it describes, as on a site that uses prodbot.
@@ -95,36 +112,50 @@ def _play(
     with time_machine.travel(loaded.timestamp(), tick=True) as clock:
         with session_scope(session_factory) as session:
             apply_plant(session=session, plant=plant, at=datetime.now(UTC))
-        past = history.load_history(session_factory, plant, START.replace(tzinfo=zone))
-        transcript.narration(
-            START,
-            f"Loading the history of the two weeks before ({history.FIRST_DAY:%a %d %b}–"
-            f"{history.WORKING_DAYS[-1]:%a %d %b}: {past.outputs} shift totals and "
-            f"{past.delays} delays) straight into the database, not through Slack, as if "
-            "prodbot had been running. The story starts on Monday morning.",
-        )
         deps = JobDeps(session_factory=session_factory, client=make_web_client(settings))
-        events = timeline(STORY, job_runs(deps, zone=zone, start=START, end=END))
-        with serving(create_wsgi_app(settings)) as base_url:
-            signing_secret = settings.require("slack_signing_secret")["slack_signing_secret"]
-            player = Player(
-                clock=clock,
-                zone=zone,
-                requests=SignedSlackRequests(
-                    url=base_url + SLACK_PATH,
-                    signing_secret=signing_secret,
-                    response_base=slack.base_url,
-                ),
-                slack=slack,
-                deps=deps,
-                transcript=transcript,
+        # The machine client reads the plant's topics; a broker that does not answer stops the
+        # demo here, before the history is loaded.
+        with machine_feed(
+            mqtt_url, session_factory=session_factory, web_client=deps.client, run_id=run_id
+        ) as machines:
+            past = history.load_history(session_factory, plant, START.replace(tzinfo=zone))
+            transcript.narration(
+                START,
+                f"Loading the history of the two weeks before ({history.FIRST_DAY:%a %d %b}–"
+                f"{history.WORKING_DAYS[-1]:%a %d %b}: {past.outputs} shift totals and "
+                f"{past.delays} delays) straight into the database, not through Slack, as if "
+                "prodbot had been running. The story starts on Monday morning.",
             )
-            for event in events:
-                player.play(event)
+            events = timeline(STORY, job_runs(deps, zone=zone, start=START, end=END))
+            with serving(create_wsgi_app(settings)) as base_url:
+                signing_secret = settings.require("slack_signing_secret")["slack_signing_secret"]
+                player = Player(
+                    clock=clock,
+                    zone=zone,
+                    requests=SignedSlackRequests(
+                        url=base_url + SLACK_PATH,
+                        signing_secret=signing_secret,
+                        response_base=slack.base_url,
+                    ),
+                    slack=slack,
+                    deps=deps,
+                    transcript=transcript,
+                    machines=machines,
+                )
+                for event in events:
+                    player.play(event)
 
 
-def _introduce(console: Console, plant: PlantFile, folder: OutputFolder) -> None:
+def _introduce(
+    console: Console, plant: PlantFile, folder: OutputFolder, mqtt_url: str | None
+) -> None:
     lines = ", ".join(f"{line.code} {line.name}" for line in plant.lines)
+    machines = (
+        "they go to the broker in MQTT_URL, and prodbot's machine client takes them from there"
+        if mqtt_url
+        else "with no MQTT_URL set they are handed in process to the function prodbot's machine "
+        "client runs for each message"
+    )
     shifts = ", ".join(f"{s.name} {s.start:%H:%M}–{s.end:%H:%M}" for s in plant.shifts)
     console.print(
         Panel(
@@ -134,7 +165,8 @@ def _introduce(console: Console, plant: PlantFile, folder: OutputFolder) -> None
             "modal go through the real app as signed Slack requests; "
             "the scheduled jobs run on a simulated clock. There is no Slack workspace: the "
             "bot's Slack calls are answered by an in-process fake, and what it would post is "
-            f"shown below.\nOutput folder: {folder.path}",
+            f"shown below. L4's machine publishes its counts and states: {machines}.\n"
+            f"Output folder: {folder.path}",
             title="prodbot demo",
             title_align="left",
             border_style="bold",
@@ -149,9 +181,14 @@ def _summarise(
     folder: OutputFolder,
 ) -> None:
     with session_factory() as session:
-        outputs = session.scalar(
-            select(func.count()).select_from(OutputEntry).where(OutputEntry.voided_at.is_(None))
-        )
+        outputs = {
+            source: count
+            for source, count in session.execute(
+                select(OutputEntry.source, func.count())
+                .where(OutputEntry.voided_at.is_(None))
+                .group_by(OutputEntry.source)
+            )
+        }
         delays = session.scalar(
             select(func.count()).select_from(DelayEntry).where(DelayEntry.voided_at.is_(None))
         )
@@ -159,8 +196,10 @@ def _summarise(
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
+    machine_minutes = outputs.pop(MACHINE, 0)
     saved = [
-        plural(outputs or 0, "output report"),
+        plural(sum(outputs.values()), "output report"),
+        plural(machine_minutes, "machine-counted minute"),
         plural(delays or 0, "delay"),
         plural(issues or 0, "issue"),
     ]

@@ -9,9 +9,11 @@ thread line: 2), so the demo can wait for them before the clock moves on.
 The numbers are meant to be plausible: L1 and L3 run at 95–105% of target; L2 loses time to a
 material shortage and a breakdown and falls clearly behind; its high issue escalates to the line
 manager, who acknowledges it before it reaches the head of production, and it is resolved the
-next morning; the L3 night shift never reports.
+next morning; the L3 night shift never reports. L4, new and counted by its machine, runs its
+first shift on Tuesday: its filler publishes counts and one stop, which Sara explains.
 """
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -78,7 +80,37 @@ class ModalSubmission:
     bot_calls: int
 
 
-Step = Narration | SlashCommand | ButtonPress | MessageButtonPress | ModalSubmission
+@dataclass(frozen=True)
+class MachineCount:
+    """What a machine made since its last count, published at ``at`` with its ``seq``."""
+
+    at: datetime
+    good: int
+    scrap: int
+    seq: int
+
+
+@dataclass(frozen=True)
+class MachineState:
+    at: datetime
+    state: str  # running | stopped
+
+
+@dataclass(frozen=True)
+class MachinePublishes:
+    """``line``'s machine publishes ``messages``, each stamped with its own time, on its count
+    and state topics. A machine counts every few minutes; the story shows what it published
+    since the last step at once, at ``when``, as the board shows it then."""
+
+    when: datetime
+    line: str
+    messages: tuple[MachineCount | MachineState, ...]
+    bot_calls: int
+
+
+Step = (
+    Narration | SlashCommand | ButtonPress | MessageButtonPress | ModalSubmission | MachinePublishes
+)
 
 
 def _at(day: int, clock: str) -> datetime:
@@ -97,6 +129,30 @@ def _typed(day: int, clock: str, user: str, channel: str, typed: str, bot_calls:
 def _reports(day: int, user: str, channel: str, entries: dict[str, str]) -> list[Step]:
     """One lead's ``/output`` reports of a shift: clock → what follows ``/output``."""
     return [_typed(day, clock, user, channel, f"/output {text}") for clock, text in entries.items()]
+
+
+FILLER_EVERY = timedelta(minutes=5)
+FILLER_MADE = (15, 0)  # good, scrap: 180 cases an hour against L4's ideal 200
+_filler_seq = itertools.count(1)
+
+
+def _filler(
+    first: str, last: str, unlike: dict[str, tuple[int, int]] | None = None
+) -> list[MachineCount]:
+    """L4's filler on Tuesday: a count every five minutes from ``first`` to ``last``, each
+    ``FILLER_MADE`` except at the clocks in ``unlike``; seq numbers go on from the last count."""
+    counts = []
+    at, end = _at(2, first), _at(2, last)
+    while at <= end:
+        good, scrap = (unlike or {}).get(f"{at:%H:%M}", FILLER_MADE)
+        counts.append(MachineCount(at, good, scrap, next(_filler_seq)))
+        at += FILLER_EVERY
+    return counts
+
+
+def _l4(clock: str, *messages: MachineCount | MachineState, bot_calls: int = 1) -> Step:
+    """L4's machine publishes ``messages`` (a count redraws the board: 1 call)."""
+    return MachinePublishes(_at(2, clock), "L4", messages, bot_calls)
 
 
 STORY: list[Step] = [
@@ -124,6 +180,10 @@ STORY: list[Step] = [
     _typed(1, "10:21", "chris", "l3-kegging", "/delay 15 mat empty kegs late"),
     _note(1, "11:30", "Marco, the line manager, checks all lines from the digest channel."),
     _typed(1, "11:30", "marco", "production-digest", "/prod status", bot_calls=0),
+    _note(1, "11:31", "L4, the new PET line, was commissioned last week. Its plant file names no "
+          "targets yet, so it is not planned; Marco plans its first production shift, Tuesday's "
+          "early."),
+    _typed(1, "11:31", "marco", "l4-pet", "/prod target L4 1300 shift Early from 2026-09-15", 1),
     _note(1, "14:00", "Late shift: Jonas on L1, Lena on L2, Mia on L3."),
     _note(1, "14:30", "Jonas counts the pallets wrapped at the shift change: more than L1 could "
           "make in 30 minutes, so the bot asks first."),
@@ -178,4 +238,19 @@ STORY: list[Step] = [
     *_reports(2, "chris", "l3-kegging", {
         "07:00": "33", "08:00": "33", "09:00": "34", "10:00": "32",
     }),
+    _note(2, "06:00", "Sara runs L4's first production shift. Nobody types its output: its filler "
+          "publishes what it made every five minutes, and whether it runs, over MQTT; prodbot's "
+          "machine client takes both from the broker."),
+    _l4("07:00", *_filler("06:05", "07:00", unlike={"06:05": (12, 3)})),
+    _l4("08:00", *_filler("07:05", "08:00")),
+    _note(2, "08:42", "A bottle jams in L4's capper and the filler stops. It says only that it "
+          "stopped; once the stop is longer than L4's stop_prompt_minutes (5), the bot asks why."),
+    _l4("08:42", *_filler("08:05", "08:40"), *_filler("08:42", "08:42", unlike={"08:42": (6, 0)}),
+        MachineState(_at(2, "08:42"), "stopped")),
+    _note(2, "08:50", "Sara has cleared the jam and answers with a reason button: the delay entry "
+          "gets the minutes the machine measured, and grows to the whole stop when it runs again."),
+    MessageButtonPress(_at(2, "08:50"), "sara", "l4-pet", "breakdown", "the L4 stop", 4),
+    _l4("08:53", MachineState(_at(2, "08:53"), "running"), bot_calls=0),
+    _l4("09:00", *_filler("08:55", "09:00", unlike={"08:55": (6, 0)})),
+    _l4("10:00", *_filler("09:05", "10:00", unlike={"09:30": (14, 1)})),
 ]  # fmt: skip

@@ -20,7 +20,9 @@ from bot.demo import fake_slack
 from bot.demo.fake_slack import Call
 from bot.demo.output import OutputFolder
 from bot.demo.render import mrkdwn, render_message, render_view
+from bot.demo.story import MachineCount, MachineState
 from bot.demo.workspace import CHANNELS, DemoSlackAPI, name_of, slug, where
+from bot.messages.format import plural
 
 # Calls that only set something up; nobody sees them.
 BEHIND_THE_SCENES = {"auth.test", "conversations.open", "files.getUploadURLExternal"}
@@ -72,6 +74,36 @@ class Transcript:
                 " and presses ",
                 (f"[ {label} ]", "bold"),
             ),
+        )
+
+    def machine(
+        self,
+        when: datetime,
+        line: str,
+        messages: tuple[MachineCount | MachineState, ...],
+        topics: tuple[str | None, str | None],
+    ) -> None:
+        """What a line's machine published since the story's last step: its counts added up,
+        its states one by one."""
+        self._clock(when)
+        count_topic, state_topic = topics
+        said = []
+        if counts := [message for message in messages if isinstance(message, MachineCount)]:
+            span = f"{counts[0].at:%H:%M}" + (f"–{counts[-1].at:%H:%M}" if counts[1:] else "")
+            seqs = f"{counts[0].seq}" + (f"–{counts[-1].seq}" if counts[1:] else "")
+            good, scrap = sum(c.good for c in counts), sum(c.scrap for c in counts)
+            made = f"+{good} good" + (f", {scrap} scrap" if scrap else "")
+            said.append(
+                f"{plural(len(counts), 'count')} on {count_topic} ({span}, seq {seqs}): {made}"
+            )
+        said += [
+            f"“{message.state}” at {message.at:%H:%M} on {state_topic}"
+            for message in messages
+            if isinstance(message, MachineState)
+        ]
+        self._row(
+            f"{when:%H:%M}",
+            Text.assemble((f"📡 {line}'s machine", "bold"), " publishes ", "; ".join(said)),
         )
 
     def reply(self, when: datetime, user: str, message: dict[str, Any]) -> None:

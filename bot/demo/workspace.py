@@ -12,7 +12,7 @@ from bot.demo.fake_slack import FakeSlackAPI
 
 PEOPLE = {
     "U0HANNA": "hannah",  # head of production
-    "U0MARCO": "marco",  # manager of all three lines
+    "U0MARCO": "marco",  # manager of all four lines
     "U0ANNA": "anna",  # L1 early
     "U0JONAS": "jonas",  # L1 late
     "U0PETRA": "petra",  # L1 night
@@ -21,11 +21,13 @@ PEOPLE = {
     "U0CHRIS": "chris",  # L3 early
     "U0MIA": "mia",  # L3 late
     "U0TOMASZ": "tomasz",  # L3 night
+    "U0SARA": "sara",  # L4 early
 }
 CHANNELS = {
     "C0LINE1": "l1-filling",
     "C0LINE2": "l2-canning",
     "C0LINE3": "l3-kegging",
+    "C0LINE4": "l4-pet",
     "C0DIGEST": "production-digest",
 }
 _USER_IDS = {name: user_id for user_id, name in PEOPLE.items()}

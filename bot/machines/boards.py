@@ -1,21 +1,30 @@
-"""Redrawing the live boards of the lines whose machines counted, off the MQTT thread.
+"""Redrawing the live boards of the lines whose machines counted or stopped, off the MQTT thread.
 
 Not through the board publisher: that one also posts each entry into the board's thread, and a
-machine's minute rows would post there every second. Machine counts only redraw the board (or
-post it, the first time), at most once per line per ``MIN_INTERVAL``: Slack takes about one
-message per second per channel.
+machine's minute rows would post there every second. Machines only redraw the board (or post
+it, the first time).
+
+Each board is redrawn at most once per ``MIN_INTERVAL`` (Slack takes about one message per
+second per channel): a board handed over sooner waits for its interval to pass, one handed over
+later is drawn at once. Every board due is drawn in one round, which reads the numbers of all
+the boards of one shift instance at once (``compute_shift_boards``: a fixed number of queries
+however many lines); busy lines, handed over by the same flushes, fall due together.
+A board's message ts is kept once known: its next redraws are one chat.update each, with no
+database round trip for the ts (it never changes once the board is posted).
 """
 
 import logging
 import threading
 import time
-from datetime import UTC, datetime
+from collections import defaultdict
+from datetime import UTC, date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
-from bot.numbers.production import compute_shift_board
-from bot.slack.boards import BoardKey, post_or_update_board
+from bot.numbers.production import ShiftBoardView, compute_shift_boards
+from bot.slack.boards import BoardKey, draw_board, post_or_update_board
 from bot.slack.client import WebClient
 from models import Line, Shift
 
@@ -25,11 +34,20 @@ MIN_INTERVAL = 1.0  # seconds between two redraws of one board
 
 
 class MachineBoards:
-    def __init__(self, *, client: WebClient, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self,
+        *,
+        client: WebClient,
+        session_factory: sessionmaker[Session],
+        interval: float = MIN_INTERVAL,
+    ) -> None:
         self._client = client
         self._session_factory = session_factory
+        self._interval = interval
         self._pending: set[BoardKey] = set()
-        self._drawn: dict[BoardKey, float] = {}
+        self._drawn: dict[BoardKey, float] = {}  # when each board was last drawn (monotonic)
+        # Per line, the board it was last drawn on: its key, channel and message ts.
+        self._posted: dict[int, tuple[BoardKey, str, str]] = {}
         self._condition = threading.Condition()
         self._busy = False
         self._stopped = False
@@ -60,39 +78,59 @@ class MachineBoards:
                 if self._stopped:
                     return
                 now = time.monotonic()
-                due = {k for k in self._pending if now - self._drawn.get(k, 0.0) >= MIN_INTERVAL}
+                # Boards drawn longer ago than the interval no longer hold anything back.
+                self._drawn = {k: t for k, t in self._drawn.items() if now - t < self._interval}
+                due = self._pending - self._drawn.keys()
                 if not due:
-                    wait = min(MIN_INTERVAL - (now - self._drawn[k]) for k in self._pending)
+                    wait = min(self._drawn[key] for key in self._pending) + self._interval - now
                     self._condition.wait(timeout=max(wait, 0.01))
                     continue
                 self._pending -= due
+                self._drawn.update(dict.fromkeys(due, now))
                 self._busy = True
-            for key in due:
-                self._drawn[key] = time.monotonic()
-                self._redraw(key)
+            self._redraw(due)
             with self._condition:
                 self._busy = False
                 self._condition.notify_all()
 
-    def _redraw(self, key: BoardKey) -> None:
+    def _redraw(self, keys: set[BoardKey]) -> None:
         at = datetime.now(UTC)
+        instances: dict[tuple[int, date], list[int]] = defaultdict(list)
+        for line_id, shift_id, production_date in keys:
+            instances[shift_id, production_date].append(line_id)
+        for (shift_id, production_date), line_ids in instances.items():
+            try:
+                with session_scope(self._session_factory) as session:
+                    lines = list(
+                        session.scalars(select(Line).where(Line.id.in_(line_ids)).order_by(Line.id))
+                    )
+                    views = compute_shift_boards(
+                        session,
+                        lines=lines,
+                        shift=session.get_one(Shift, shift_id),
+                        production_date=production_date,
+                        at=at,
+                    )
+                    channels = [(line.id, line.channel_id) for line in lines]
+            except Exception:
+                # A bug, or the database away: the counts are stored; the next round redraws.
+                logger.exception("machines: boards of lines %s not read", sorted(line_ids))
+                continue
+            for (line_id, channel), view in zip(channels, views, strict=True):
+                if channel:
+                    self._draw((line_id, shift_id, production_date), channel, view, at)
+
+    def _draw(self, key: BoardKey, channel: str, view: ShiftBoardView, at: datetime) -> None:
+        posted = self._posted.get(key[0])
         try:
-            with session_scope(self._session_factory) as session:
-                line = session.get_one(Line, key[0])
-                channel = line.channel_id
-                view = compute_shift_board(
-                    session,
-                    line=line,
-                    shift=session.get_one(Shift, key[1]),
-                    production_date=key[2],
-                    at=at,
-                )
-            if channel:
-                post_or_update_board(
+            if posted is not None and posted[0] == key:
+                draw_board(self._client, channel=posted[1], ts=posted[2], view=view)
+            else:
+                ts = post_or_update_board(
                     self._client, self._session_factory, key, channel=channel, view=view, at=at
                 )
-                self.redraws += 1
+                self._posted[key[0]] = (key, channel, ts)
+            self.redraws += 1
         except Exception:
-            # Slack refused, or a bug: the worker outlives it; the counts are stored and the
-            # next count redraws the board.
+            # Slack refused, or a bug: the worker outlives it; the next count redraws the board.
             logger.exception("machines: board of line %s not updated", key[0])

@@ -2,7 +2,8 @@
 
 paho-mqtt's network thread only parses and gathers (``CountAggregator``); a flusher thread
 writes what gathered every ``flush_interval`` in one transaction (counts, topic states, then
-state messages), and hands the boards of the lines that counted to ``MachineBoards``.
+state messages), and hands ``MachineBoards`` the boards of the lines that counted and of the
+stops that were explained or ended.
 
 What a crash can cost: paho acknowledges a QoS 1 message once it is handed to us, so counts
 gathered since the last flush (under one ``flush_interval``) are lost if the process is killed;
@@ -25,6 +26,7 @@ from bot.machines.boards import MachineBoards
 from bot.machines.broker import Broker, connect_async, make_client
 from bot.machines.counting import BadPayloads, CountAggregator
 from bot.machines.payloads import BadPayload, parse_count, parse_state
+from bot.numbers.instances import InstanceKey
 from bot.records.machine_counts import (
     TopicMap,
     load_topic_states,
@@ -39,7 +41,7 @@ logger = logging.getLogger(__name__)
 FLUSH_INTERVAL = 0.5  # seconds
 TOPICS_INTERVAL = 30.0  # seconds between two looks at the plant version
 
-StateRecorder = Callable[..., None]
+StateRecorder = Callable[..., InstanceKey | None]
 State = tuple[int, str, str | None, datetime]  # line id, state, reason, at
 
 
@@ -78,10 +80,15 @@ class MachineClient:
 
     # -- life cycle ---------------------------------------------------------------------------
 
-    def start(self) -> None:
+    def load(self) -> None:
+        """Read the active lines' topics, and each topic's last seq and counters: ``start`` does
+        it first; a feed without a broker (``prodbot demo``'s) calls it, then ``take``."""
         with session_scope(self._session_factory) as session:
             self._topics = machine_topic_map(session)
             self.aggregator = CountAggregator(load_topic_states(session))
+
+    def start(self) -> None:
+        self.load()
         logger.info(
             "machines: %d count and %d state topics on %s",
             len(self._topics.counts),
@@ -157,12 +164,13 @@ class MachineClient:
 
     def _on_message(self, _client, _userdata, message: mqtt.MQTTMessage) -> None:  # type: ignore[no-untyped-def]
         try:
-            self._take(message.topic, message.payload)
+            self.take(message.topic, message.payload)
         except Exception:
             # A bug must not kill paho's thread: the message is lost, the client goes on.
             logger.exception("machines: message on %s not handled", message.topic)
 
-    def _take(self, topic: str, payload: bytes | bytearray) -> None:
+    def take(self, topic: str, payload: bytes | bytearray) -> None:
+        """One received message: what paho hands ``_on_message``, or a feed without a broker."""
         received = datetime.now(UTC)
         topics = self._topics
         if (line := topics.counts.get(topic)) is not None:
@@ -222,6 +230,7 @@ class MachineClient:
         at = datetime.now(UTC)
         line_sites = {line_id: site_id for line_id, site_id in self._topics.counts.values()}
         written = None
+        boards: set[InstanceKey] = set()
         if batch is not None:
             try:
                 with session_scope(self._session_factory) as session:
@@ -235,28 +244,39 @@ class MachineClient:
             except Exception:
                 self.aggregator.give_back(batch)
                 raise
+            boards |= written.boards
         if states:
-            self._write_states(states)
+            boards |= self._write_states(states)
         with self.flushed:
             self.flushes += 1
             if written is not None:
                 self.dropped_minutes += written.dropped
             self.flushed.notify_all()
-        if written is not None and written.boards and self._boards is not None:
-            self._boards.publish(set(written.boards))
+        if boards and self._boards is not None:
+            self._boards.publish(boards)
 
-    def _write_states(self, states: list[State]) -> None:
-        """In their own transaction: a state the stops cannot take never holds counts back."""
+    def _write_states(self, states: list[State]) -> set[InstanceKey]:
+        """In their own transaction: a state the stops cannot take never holds counts back.
+
+        The boards the stops changed (a delay entry written or brought up to date, a stop ended).
+        """
+        boards: set[InstanceKey] = set()
         try:
             with session_scope(self._session_factory) as session:
                 for line_id, state, reason, at in states:
-                    self._record_state(session, line_id=line_id, state=state, reason=reason, at=at)
+                    board = self._record_state(
+                        session, line_id=line_id, state=state, reason=reason, at=at
+                    )
+                    if board is not None:
+                        boards.add(board)
         except OperationalError:
             with self._states_lock:  # the database is away: try them again next flush
                 self._states[:0] = states
             raise
         except Exception:
             logger.exception("machines: %d state message(s) not recorded", len(states))
+            return set()
+        return boards
 
     def _refresh_topics(self) -> None:
         try:

@@ -20,6 +20,10 @@ logger = logging.getLogger(__name__)
 # A machine clock this far ahead of ours is wrong: its count is placed at receipt time.
 FUTURE_SLACK = timedelta(minutes=5)
 BAD_LOG_INTERVAL = 60.0  # seconds: a topic's malformed payloads are logged at most this often
+# A seq more than this below the last one counted is the machine numbering anew (a PLC that
+# rebooted), not a repeat: QoS 1 redelivers, and a publisher resends, only the messages still
+# unacknowledged, far fewer than this. A seq at most this far below is a repeat.
+SEQ_RESTART_DROP = 1_000
 
 
 @dataclass
@@ -40,6 +44,7 @@ class CountAggregator:
         self._messages = 0
         self.duplicates = 0
         self.resets = 0
+        self.seq_restarts = 0
         self.counted = 0
 
     def add(
@@ -58,7 +63,7 @@ class CountAggregator:
             state = self._states.get(topic)
             if state is None or state.line_id != line_id:
                 state = TopicState(line_id)
-            made = self._judge(state, message)
+            made = self._judge(topic, state, message)
             if made is None:
                 self.duplicates += 1
                 return False
@@ -76,14 +81,22 @@ class CountAggregator:
             return True
 
     def _judge(
-        self, state: TopicState, message: CountIncrement | CountTotals
+        self, topic: str, state: TopicState, message: CountIncrement | CountTotals
     ) -> tuple[int, int, TopicState] | None:
         """(good, scrap, new state), or None for a duplicate."""
         if isinstance(message, CountIncrement):
             if message.seq is None:
                 return message.good, message.scrap, state
             if state.last_seq is not None and message.seq <= state.last_seq:
-                return None
+                if message.seq >= state.last_seq - SEQ_RESTART_DROP:
+                    return None
+                self.seq_restarts += 1
+                logger.info(
+                    "machines: seq on %s starts over at %d (last %d): counted as a new sequence",
+                    topic,
+                    message.seq,
+                    state.last_seq,
+                )
             return message.good, message.scrap, replace(state, last_seq=message.seq)
         new = replace(state, last_total=message.total, last_scrap_total=message.scrap_total)
         if state.last_total is None or state.last_scrap_total is None:

@@ -22,6 +22,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.errors import NotFound
+from bot.numbers.instances import InstanceKey
 from bot.numbers.machine_stops import StopView, stop_minutes, stop_view
 from bot.plant.shifts import ShiftInstance, local_date, shift_in_progress, shift_instance
 from bot.plant.snapshot import LineRef, PlantSnapshot
@@ -56,33 +57,41 @@ def delay_request_key(stop_id: int) -> str:
 
 def record_state(
     session: Session, *, line_id: int, state: str, reason: str | None, at: datetime
-) -> None:
+) -> InstanceKey | None:
     """Apply one state message of the line's machine at ``at`` (aware UTC).
 
     ``stopped``/``idle`` opens a stop unless one is open; ``running`` closes the open one and
     brings its delay entry to the measured minutes. A ``reason`` that is one of the site's delay
     reasons explains the stop at once (no prompt); another is kept as ``machine_reason``.
+    The shift instance whose board shows the change (the stop's delay entry written or brought
+    up to date, or the stop ended), None when there is none.
     """
     if _repeat(_open_stop_of(session, line_id), state, reason):
-        return  # read only: a machine repeating its state (or QoS 1 redelivery) writes nothing
+        return None  # read only: a machine repeating its state (or QoS 1 redelivery)
     # Lock the line (a row lock on PostgreSQL, the write lock on SQLite) and look again: of two
     # messages at once, the second sees what the first did.
     _lock_line(session, line_id)
     line = session.get_one(Line, line_id)
-    open_stop = _open_stop_of(session, line_id)
+    stop = _open_stop_of(session, line_id)
     if state in STOPPED_STATES:
-        if open_stop is None:
-            _open_stop(session, line, reason=reason, at=at)
-        elif open_stop.reason is None and reason is not None:
-            _explain(session, open_stop, line, reason=reason, at=at)
-        return
-    if state == RUNNING and open_stop is not None and at >= open_stop.started_at:
-        open_stop.ended_at = at
-        if open_stop.delay_entry_id is not None:
-            _fit_minutes(session, open_stop, actor=MACHINE, at=at)
-        if open_stop.prompted_at is not None:
+        if stop is None:
+            stop = _open_stop(session, line, reason=reason, at=at)
+            if stop.delay_entry_id is None:
+                return None  # nothing the board shows yet
+        elif stop.reason is None and reason is not None:
+            _explain(session, stop, line, reason=reason, at=at)
+    elif stop is None or at < stop.started_at:
+        return None
+    else:
+        stop.ended_at = at
+        if stop.delay_entry_id is not None:
+            _fit_minutes(session, stop, actor=MACHINE, at=at)
+        if stop.prompted_at is not None:
             # The prompt (or its answer) is redrawn with the stop's end.
-            _owe_update(session, open_stop, line.channel_id, "ended", at=at)
+            _owe_update(session, stop, line.channel_id, "ended", at=at)
+    if stop.shift_id is None or stop.production_date is None:
+        return None
+    return (stop.line_id, stop.shift_id, stop.production_date)
 
 
 def _owe_update(
@@ -145,7 +154,7 @@ def _repeat(open_stop: MachineStop | None, state: str, reason: str | None) -> bo
     return open_stop is None or state != RUNNING
 
 
-def _open_stop(session: Session, line: Line, *, reason: str | None, at: datetime) -> None:
+def _open_stop(session: Session, line: Line, *, reason: str | None, at: datetime) -> MachineStop:
     site = line.site
     zone = ZoneInfo(site.timezone)
     instance = shift_in_progress([s for s in site.shifts if s.active], zone, at)
@@ -160,6 +169,7 @@ def _open_stop(session: Session, line: Line, *, reason: str | None, at: datetime
     session.flush()
     if reason is not None:
         _explain(session, stop, line, reason=reason, at=at)
+    return stop
 
 
 def _explain(session: Session, stop: MachineStop, line: Line, *, reason: str, at: datetime) -> None:
@@ -176,11 +186,6 @@ def _explain(session: Session, stop: MachineStop, line: Line, *, reason: str, at
         _write_delay(session, stop, user_id=MACHINE, note=None, at=at)
     if stop.prompted_at is not None:
         _owe_update(session, stop, line.channel_id, "answered", at=at)
-
-
-def measured_minutes(stop: MachineStop, at: datetime) -> int:
-    """The stop's whole minutes (nearest, at least 1): to its end, or to ``at`` while open."""
-    return stop_minutes(stop.started_at, stop.ended_at, at)
 
 
 def stop_note(
@@ -218,9 +223,9 @@ def _room(session: Session, stop: MachineStop, instance: ShiftInstance) -> int:
     return instance.planned_minutes - int(others or 0)
 
 
-def _clipped(
-    session: Session, stop: MachineStop, *, actor: str, at: datetime, measured: int, room: int
-) -> int:
+def _clipped(session: Session, stop: MachineStop, *, actor: str, at: datetime, room: int) -> int:
+    """The stop's measured minutes (to its end, or to ``at`` while open), at most ``room``."""
+    measured = stop_minutes(stop.started_at, stop.ended_at, at)
     minutes = min(measured, room)
     if minutes < measured:
         audit(
@@ -240,8 +245,7 @@ def _write_delay(
     """The stop's delay entry with the minutes so far; None when the shift has no room left."""
     instance, zone = _instance(session, stop)
     room = _room(session, stop, instance)
-    measured = measured_minutes(stop, at)
-    minutes = _clipped(session, stop, actor=user_id, at=at, measured=measured, room=room)
+    minutes = _clipped(session, stop, actor=user_id, at=at, room=room)
     if minutes < 1:
         return None
     entry = DelayEntry(
@@ -268,9 +272,8 @@ def _fit_minutes(session: Session, stop: MachineStop, *, actor: str, at: datetim
     if entry is None or entry.voided_at is not None:
         return
     instance, zone = _instance(session, stop)
-    measured = measured_minutes(stop, at)
     room = _room(session, stop, instance)
-    minutes = max(1, _clipped(session, stop, actor=actor, at=at, measured=measured, room=room))
+    minutes = max(1, _clipped(session, stop, actor=actor, at=at, room=room))
     if minutes != entry.minutes:
         audit(
             session,
@@ -378,21 +381,19 @@ def answer_stop(
 
 def mark_prompted(session: Session, *, stop_ids: Sequence[int], at: datetime) -> None:
     """Record that the stops' prompts are owed (the job asks each stop once)."""
-    if stop_ids:
-        session.execute(
-            update(MachineStop)
-            .where(MachineStop.id.in_(stop_ids), MachineStop.prompted_at.is_(None))
-            .values(prompted_at=at)
-            .execution_options(synchronize_session=False)
-        )
+    _mark_once(session, MachineStop.prompted_at, stop_ids, at)
 
 
 def mark_reminded(session: Session, *, stop_ids: Sequence[int], at: datetime) -> None:
     """Record that the stops' reminders are owed (each stop is reminded once)."""
+    _mark_once(session, MachineStop.reminded_at, stop_ids, at)
+
+
+def _mark_once(session: Session, column: Any, stop_ids: Sequence[int], at: datetime) -> None:
     if stop_ids:
         session.execute(
             update(MachineStop)
-            .where(MachineStop.id.in_(stop_ids), MachineStop.reminded_at.is_(None))
-            .values(reminded_at=at)
+            .where(MachineStop.id.in_(stop_ids), column.is_(None))
+            .values({column: at})
             .execution_options(synchronize_session=False)
         )

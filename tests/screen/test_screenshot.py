@@ -59,7 +59,7 @@ def test_the_readme_picture_of_the_demo(
     page = context.new_page()
     page.goto(f"{server.base_url}/screen/{site_slug(DEMO_SITE)}?token={token}")
     expect(page.locator("body")).to_have_attribute("data-updates", "1", timeout=5000)
-    expect(page.locator(".tile")).to_have_count(3)
+    expect(page.locator(".tile")).to_have_count(4)  # L4 too: not planned on Monday, idle
     expect(page.locator('.tile[data-line="L2"]')).to_have_class("tile behind")
     expect(page.locator("#clock")).to_have_text("13:58")
 
