@@ -278,6 +278,7 @@ class OutputEntry(ReportedEntry, Base):
     __tablename__ = "output_entries"
     __table_args__ = (
         Index("ix_output_entries_line_date", "line_id", "production_date"),
+        Index("ix_output_entries_date", "production_date"),  # exports of every site
         Index("ix_output_entries_reporter", "reported_by", "reported_at"),
         CheckConstraint("good >= 0 AND scrap >= 0", name="non_negative"),
     )
@@ -305,6 +306,7 @@ class DelayEntry(ReportedEntry, Base):
     __tablename__ = "delay_entries"
     __table_args__ = (
         Index("ix_delay_entries_line_date", "line_id", "production_date"),
+        Index("ix_delay_entries_date", "production_date"),  # exports of every site
         Index("ix_delay_entries_reporter", "reported_by", "reported_at"),
         CheckConstraint("minutes > 0", name="positive_minutes"),
     )
@@ -317,7 +319,16 @@ class Issue(Base):
     __tablename__ = "issues"
     __table_args__ = (
         Index("ix_issues_line_date", "line_id", "production_date"),
+        Index("ix_issues_date", "production_date"),  # exports of every site
         Index("ix_issues_status", "status"),
+        # The few issues not resolved among every one ever raised: what escalations and the
+        # reviews read. Its statuses are those of ``bot.numbers.issues.unresolved``.
+        Index(
+            "ix_issues_unresolved",
+            "line_id",
+            sqlite_where=text("status IN ('open', 'acknowledged')"),
+            postgresql_where=text("status IN ('open', 'acknowledged')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

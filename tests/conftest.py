@@ -2,12 +2,16 @@
 
 The suite runs on a fresh SQLite file by default and on PostgreSQL when ``DATABASE_URL`` points
 at one (``.ci/run`` does both). The schema is built once per run by the real Alembic migrations;
-each test starts from empty tables.
+each test starts from empty tables. Under pytest-xdist (``-n 2`` in pyproject's addopts) each
+worker has a database of its own, so the workers never empty each other's tables.
 """
 
+import fcntl
 import os
+import pickle
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -16,7 +20,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
@@ -33,13 +37,42 @@ if TYPE_CHECKING:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'prodbot-test.db'}"
-    )
-    url = Settings(database_url=url).database_url
-    upgrade(url)
-    return url
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Each pytest-xdist worker has a database of its own: a file in its own temporary folder,
+    or on PostgreSQL ``<DATABASE_URL's database>_<worker>``, created for the run and dropped
+    after it."""
+    given = os.environ.get("DATABASE_URL")
+    if not given:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'prodbot-test.db'}"
+        upgrade(url)
+        yield url
+        return
+    url = Settings(database_url=given).database_url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        upgrade(url)
+        yield url
+        return
+    with worker_database(url, worker) as worker_url:
+        upgrade(worker_url)
+        yield worker_url
+
+
+@contextmanager
+def worker_database(url: str, worker: str) -> Iterator[str]:
+    """A fresh PostgreSQL database beside ``url``'s for one xdist worker, dropped after."""
+    given = make_url(url)
+    name = f"{given.database}_{worker}"
+    server = create_engine(given.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        yield given.set(database=name).render_as_string(hide_password=False)
+        with server.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        server.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -158,7 +191,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> "DemoRun":
     it: a test that needs to write to its database copies the file."""
     from tests.demo_run import play_demo  # the demo's imports only for the tests that use it
 
-    return play_demo(tmp_path_factory.mktemp("demo"))
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return play_demo(tmp_path_factory.mktemp("demo"))
+    # Under pytest-xdist, the first worker to need it plays it into the run's folder, which all
+    # workers share; the others wait for it and read what it saved.
+    shared = tmp_path_factory.getbasetemp().parent
+    with (shared / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = shared / "demo.pickle"
+        if saved.exists():
+            played: DemoRun = pickle.loads(saved.read_bytes())
+            return played
+        played = play_demo(shared / "demo")
+        saved.write_bytes(pickle.dumps(played))
+        return played
 
 
 @pytest.fixture
@@ -193,8 +239,14 @@ def served_app(
     exports finish."""
     app = create_wsgi_app(settings, session_factory=session_factory)
     yield app
-    # Bolt answers once a listener acks and runs the rest of it (what the change owes Slack) on
-    # its own threads: those finish first, then the board refreshes and exports they started.
+    finish_background_work(app)
+
+
+def finish_background_work(app: ProdbotWSGI) -> None:
+    """Wait until ``app`` has done all it was asked, and take no new request after: so a test
+    can see that something was *not* sent without sleeping. Bolt answers once a listener acks
+    and runs the rest of it (what the change owes Slack) on its own threads: those finish
+    first, then the board refreshes and exports they started."""
     app._slack.app.listener_runner.listener_executor.shutdown(wait=True)
     app.boards.wait_until_idle()
     app.exports.wait_until_idle()

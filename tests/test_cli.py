@@ -1,11 +1,10 @@
-"""The `prodbot` command line as an admin runs it, each test on its own SQLite file."""
+"""The `prodbot` command line as an admin runs it, each test on its own SQLite file (in this
+process: tests/helpers_cli.py)."""
 
 import csv
 import json
-import os
 import re
 import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,30 +17,20 @@ from models import OutputEntry, Site
 from tests.conftest import SAMPLE_PLANT
 from tests.db_rows import in_shift
 from tests.fakes.slack_api import FakeSlackAPI
-
-PRODBOT = str(Path(sys.executable).with_name("prodbot"))
+from tests.helpers_cli import run_prodbot
 
 
 class Cli:
+    """``prodbot`` as an admin types it in ``directory``, on its own SQLite file; run in this
+    process (``tests/helpers_cli.py``)."""
+
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.database_url = f"sqlite:///{directory / 'cli.db'}"
 
     def __call__(self, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith("SLACK_") and key not in {"DATABASE_URL", "PRODBOT_PLANT"}
-        }
-        env.update(DATABASE_URL=self.database_url, COLUMNS="300", **settings)
-        return subprocess.run(
-            [PRODBOT, *args],
-            cwd=self.directory,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        env = {"DATABASE_URL": self.database_url, "COLUMNS": "300", **settings}
+        return run_prodbot(*args, cwd=self.directory, env=env)
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ line on stderr saying what to do, a non-zero exit code, no traceback unless ``--
 import os
 import re
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.error import URLError
 
@@ -13,9 +11,9 @@ import pytest
 from sqlalchemy import make_url
 
 from bot.entry import cli
-from bot.settings import get_settings
 from tests.conftest import SAMPLE_PLANT
 from tests.fakes.tcp_proxy import running_tcp_proxy
+from tests.helpers_cli import NOT_PASSED_ON, run_prodbot
 from tests.test_serve import PRODBOT, free_port
 
 # A long-running command (the scheduler) may have logged what it did before the problem.
@@ -36,17 +34,29 @@ COMMANDS = [
 ]
 
 
+# Commands that run until stopped get a process of their own, so one that started serving by
+# mistake fails on the timeout instead of hanging the suite.
+LONG_RUNNING = {"scheduler", "serve", "run"}
+
+
 def prodbot(folder: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """``prodbot *args`` in ``folder`` with only ``settings`` and a Slack nobody listens at; in
+    this process (``tests/helpers_cli.py``) unless the command runs until stopped."""
     env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "DB_")) and key not in {"DATABASE_URL", "PRODBOT_PLANT"}
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/",
+        **settings,
     }
-    env.update(SLACK_BOT_TOKEN="xoxb-test-token", SLACK_API_URL=f"http://127.0.0.1:{free_port()}/")
+    command = next(arg for arg in args if not arg.startswith("-"))
+    if command not in LONG_RUNNING:
+        return run_prodbot(*args, cwd=folder, env=env)
+    inherited = {
+        key: value for key, value in os.environ.items() if not key.startswith(NOT_PASSED_ON)
+    }
     return subprocess.run(
         [PRODBOT, *args],
         cwd=folder,
-        env={**env, **settings},
+        env={**inherited, **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -175,12 +185,12 @@ def test_debug_shows_the_traceback_before_the_line(folder: Path) -> None:
 
 
 def test_a_mistake_in_the_code_keeps_its_traceback(
-    monkeypatch: pytest.MonkeyPatch, run_main: "RunMain"
+    monkeypatch: pytest.MonkeyPatch, folder: Path
 ) -> None:
     monkeypatch.setattr(cli, "JOBS", {"broken": _Raising(KeyError("a bug"))})
 
     with pytest.raises(KeyError):
-        run_main("jobs", "run", "broken")
+        prodbot(folder, "jobs", "run", "broken", DATABASE_URL=f"sqlite:///{folder / 'unused.db'}")
 
 
 class _Raising:
@@ -191,48 +201,23 @@ class _Raising:
         raise self.error
 
 
-class RunMain:
-    """``prodbot ARGS`` in this process (to make a job fail in a way no real Slack can)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-        self.monkeypatch = monkeypatch
-        self.capsys = capsys
-
-    def __call__(self, *args: str) -> tuple[int, str]:
-        self.monkeypatch.setattr(sys, "argv", ["prodbot", *args])
-        try:
-            cli.main()
-        except SystemExit as exit:
-            return int(exit.code or 0), self.capsys.readouterr().err
-        return 0, self.capsys.readouterr().err
-
-
-@pytest.fixture
-def run_main(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> Iterator[RunMain]:
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'unused.db'}")
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test-token")
-    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
-    monkeypatch.setattr(cli.CliOptions, "debug", False)
-    get_settings.cache_clear()
-    yield RunMain(monkeypatch, capsys)
-    get_settings.cache_clear()
-
-
 def test_a_slack_that_cannot_be_reached_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, run_main: RunMain
+    monkeypatch: pytest.MonkeyPatch, folder: Path
 ) -> None:
     refused = URLError(ConnectionRefusedError(111, "Connection refused"))
     monkeypatch.setattr(cli, "JOBS", {"posts": _Raising(refused)})
+    settings = {
+        "DATABASE_URL": f"sqlite:///{folder / 'unused.db'}",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
 
-    code, stderr = run_main("jobs", "run", "posts")
-    debug_code, debug_stderr = run_main("--debug", "jobs", "run", "posts")
+    plain = prodbot(folder, "jobs", "run", "posts", **settings)
+    debug = prodbot(folder, "--debug", "jobs", "run", "posts", **settings)
 
-    assert code == debug_code == 1
-    assert stderr.splitlines() == [
+    assert plain.returncode == debug.returncode == 1
+    assert plain.stderr.splitlines() == [
         "prodbot: cannot reach Slack at http://127.0.0.1:9/api/ ([Errno 111] Connection "
         "refused): check the network, a proxy or firewall, and SLACK_API_URL"
     ]
-    assert "Traceback" in debug_stderr
-    assert debug_stderr.splitlines()[-1] == stderr.strip()
+    assert "Traceback" in debug.stderr
+    assert debug.stderr.splitlines()[-1] == plain.stderr.strip()

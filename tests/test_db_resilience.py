@@ -203,7 +203,7 @@ class _HangingSession:
 
 
 def test_health_says_no_while_the_check_hangs_without_starting_another_then_yes() -> None:
-    check = DatabaseCheck(_HangingSession, answer_within=1, reuse_for=0)  # type: ignore[arg-type]
+    check = DatabaseCheck(_HangingSession, answer_within=0.25, reuse_for=0)  # type: ignore[arg-type]
 
     assert check.answers() is False
     assert check.answers() is False  # the same check, still running: no second thread

@@ -21,6 +21,7 @@ from bot.plant.apply import apply_plant
 from bot.plant.file import validate_plant
 from bot.settings import Settings
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.helpers_cli import run_prodbot
 from tests.slack_requests import SIGNING_SECRET, SlackSender, sender_to
 
 PRODBOT = str(Path(sys.executable).with_name("prodbot"))
@@ -116,13 +117,11 @@ def test_served_app_takes_reports_and_export_shows_them(
     )
 
     today = datetime.now(UTC).date().isoformat()
-    result = subprocess.run(
-        [PRODBOT, "export", "--from", today, "--to", today, "--out", str(tmp_path)],
-        env={**os.environ, "DATABASE_URL": settings.database_url},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_prodbot(
+        "export", "--from", today, "--to", today, "--out", str(tmp_path),
+        cwd=tmp_path, env={"DATABASE_URL": settings.database_url, "COLUMNS": "300"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
     assert "entries-" in result.stdout
     files = {path.name.split("-")[0]: path for path in tmp_path.glob("*.csv")}
     entries = list(csv.DictReader(files["entries"].open()))
@@ -137,13 +136,10 @@ def test_served_app_takes_reports_and_export_shows_them(
     ]
 
 
-def test_health_check_answers_when_the_database_does(served: SlackSender) -> None:
+def test_health_and_readiness_name_the_database_and_slack(served: SlackSender) -> None:
     health = served.url.replace("/slack/events", "/healthz")
     with urllib.request.urlopen(health, timeout=5) as response:
         assert (response.status, response.read()) == (200, b"ok\n")
-
-
-def test_readiness_names_the_database_and_slack(served: SlackSender) -> None:
     ready = served.url.replace("/slack/events", "/readyz")
     with urllib.request.urlopen(ready, timeout=5) as response:
         assert response.status == 200

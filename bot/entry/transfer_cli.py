@@ -35,10 +35,12 @@ def export(
     from bot.db import session_scope
     from bot.errors import NotFound
     from bot.transfer.export import (
+        KINDS,
         ExportRangeError,
         check_export_range,
-        export_csv_files,
+        file_name,
         lines_of_site,
+        write_csv,
     )
 
     last = date_to.date() if date_to else date.today()
@@ -51,18 +53,21 @@ def export(
     except ExportRangeError as error:
         typer.echo(f"prodbot export: {error.message}", err=True)
         raise typer.Exit(2) from None
+    console = Console()
     with session_scope(_session_factory()) as session:
         try:
             line_ids = None if site is None else lines_of_site(session, site_name=site)
         except NotFound as error:
             typer.echo(f"prodbot export: {error.message}", err=True)
             raise typer.Exit(2) from None
-        files = export_csv_files(session, date_from=first, date_to=last, line_ids=line_ids)
-    out.mkdir(parents=True, exist_ok=True)
-    console = Console()
-    for file in files:
-        (out / file.name).write_text(file.content, encoding="utf-8")
-        console.print(f"{out / file.name}: {file.rows} row(s)", highlight=False)
+        out.mkdir(parents=True, exist_ok=True)
+        for kind in KINDS:
+            path = out / file_name(kind, first, last)
+            with path.open("w", newline="", encoding="utf-8") as file:
+                rows = write_csv(
+                    session, kind, file, date_from=first, date_to=last, line_ids=line_ids
+                )
+            console.print(f"{path}: {rows} row(s)", highlight=False)
 
 
 def import_file(

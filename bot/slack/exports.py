@@ -3,7 +3,8 @@
 The listener answers at once and hands the export here. One worker thread per process builds
 the files one export at a time, so a burst of exports neither holds requests open nor crowds
 the database; at most ``MAX_QUEUED`` wait, beyond that the caller is asked to try again later.
-The worker opens its own session, and closes it before it talks to Slack. What goes wrong is
+The worker reads whom the files name in one session, closes it to look the names up in
+Slack, then writes the files (streamed from the database) in another. What goes wrong is
 told to the caller through the command's ``response_url`` (``respond``, valid 30 minutes).
 """
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.messages.replies import export_failed_text
 from bot.slack.files import send_files_by_dm
 from bot.slack.responses import respond_ephemeral
-from bot.transfer.export import read_export
+from bot.transfer.export import export_csv_files, read_export
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +93,22 @@ class ExportSender:
 
     def _send(self, job: ExportJob) -> str | None:
         with self._session_factory() as session:
-            tables = read_export(
+            scope = read_export(
                 session, date_from=job.date_from, date_to=job.date_to, line_ids=job.line_ids
             )
-        names = display_names(self._client, tables.people)
+        names = display_names(self._client, scope.people)
+        with self._session_factory() as session:
+            files = export_csv_files(
+                session,
+                date_from=job.date_from,
+                date_to=job.date_to,
+                line_ids=job.line_ids,
+                names=names,
+            )
         return send_files_by_dm(
             self._client,
             user_id=job.user_id,
-            files=tables.csv_files(names),
+            files=files,
             comment=f"prodbot export, production dates {job.date_from} to {job.date_to}",
         )
 

@@ -10,19 +10,36 @@ when the caller knew it (the Slack path looks names up; the terminal leaves them
 Text people typed or named (``TEXT_COLUMNS``) is neutralised against spreadsheet formula
 injection: a cell that would start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 gets a ``'`` in front, which ``prodbot import`` takes off again (``bot.transfer.cells``).
+
+The rows are streamed, never gathered: each file's query is read in batches of ``BATCH`` (a
+server-side cursor on PostgreSQL) straight into the CSV writer, so an export of a year holds no
+more in memory than one of a day, apart from the file itself when the caller keeps it in memory
+(``export_csv_files``, for Slack; ``prodbot export`` writes to disk as it reads).
 """
 
 import csv
 import io
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import cache
-from typing import Any
+from datetime import UTC, date, datetime
+from functools import cache, lru_cache
+from typing import Any, Literal, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    Select,
+    and_,
+    exists,
+    func,
+    null,
+    select,
+    tuple_,
+    type_coerce,
+    union,
+)
+from sqlalchemy.orm import Session, aliased
 
 from bot.errors import NotFound, ProdbotError
 from bot.transfer.cells import neutralise
@@ -81,6 +98,36 @@ def check_export_range(date_from: date, date_to: date) -> None:
         )
 
 
+# Rows read from the database at a time.
+BATCH = 5000
+# Issues whose status marks are read in one query: an IN list every driver takes (SQLite's
+# oldest limit is 999 parameters), short enough for PostgreSQL to use the issue_id index.
+MARKS_AT_ONCE = 500
+
+Kind = Literal["entries", "delays", "issues"]
+KINDS: tuple[Kind, ...] = ("entries", "delays", "issues")
+COLUMNS: dict[Kind, tuple[str, ...]] = {
+    "entries": ENTRY_COLUMNS,
+    "delays": DELAY_COLUMNS,
+    "issues": ISSUE_COLUMNS,
+}
+MODELS: dict[Kind, type[OutputEntry] | type[DelayEntry] | type[Issue]] = {
+    "entries": OutputEntry,
+    "delays": DelayEntry,
+    "issues": Issue,
+}
+# Text columns naming a place, a reason or a person: as many values as the plant has, whatever
+# the range, so each is neutralised once (``_neutralise_label``), not once a row.
+LABEL_COLUMNS = frozenset(
+    {"site", "line", "shift", "scrap_reason", "reason", *NAME_COLUMNS.values()}
+)
+# The first move of an issue to each of these statuses fills the issue file's columns.
+MARKS = {
+    IssueStatus.ACKNOWLEDGED: {"by": "acknowledged_by", "at": "acknowledged_at"},
+    IssueStatus.RESOLVED: {"by": "resolved_by", "at": "resolved_at", "note": "resolution_note"},
+}
+
+
 @dataclass(frozen=True)
 class CsvFile:
     name: str
@@ -88,50 +135,83 @@ class CsvFile:
     rows: int
 
 
-Row = dict[str, Any]
-
-
 @dataclass(frozen=True)
-class ExportTables:
-    """The rows of the three files, read from the database, before people are named."""
+class ExportScope:
+    """Which production dates and lines an export covers, and every Slack user id its files
+    name (whose display names to look up)."""
 
-    suffix: str
-    entries: list[Row]
-    delays: list[Row]
-    issues: list[Row]
+    date_from: date
+    date_to: date
+    line_ids: frozenset[int] | None
+    people: frozenset[str]
 
-    @property
-    def people(self) -> frozenset[str]:
-        """Every Slack user id the files name: whose display names to look up."""
-        return frozenset(
-            row[column]
-            for rows in (self.entries, self.delays, self.issues)
-            for row in rows
-            for column in NAME_COLUMNS.values()
-            if row.get(column)
-        )
 
-    def csv_files(self, names: Mapping[str, str] | None = None) -> list[CsvFile]:
-        """The files, each person's ``*_name`` from ``names`` (user id → name; else blank)."""
-        names = names or {}
-        return [
-            _csv(f"entries-{self.suffix}", ENTRY_COLUMNS, self.entries, names),
-            _csv(f"delays-{self.suffix}", DELAY_COLUMNS, self.delays, names),
-            _csv(f"issues-{self.suffix}", ISSUE_COLUMNS, self.issues, names),
-        ]
+def file_name(kind: Kind, date_from: date, date_to: date) -> str:
+    return f"{kind}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv"
 
 
 def read_export(
     session: Session, *, date_from: date, date_to: date, line_ids: Collection[int] | None
-) -> ExportTables:
-    """Entries, delays and issues of production dates ``date_from``..``date_to`` inclusive, on
-    the lines ``line_ids`` (``None``: every line of every site, for the admin's terminal)."""
-    return ExportTables(
-        suffix=f"{date_from:%Y%m%d}-{date_to:%Y%m%d}.csv",
-        entries=_rows(session, OutputEntry, date_from, date_to, line_ids),
-        delays=_rows(session, DelayEntry, date_from, date_to, line_ids),
-        issues=_issue_rows(session, date_from, date_to, line_ids),
+) -> ExportScope:
+    """The export of production dates ``date_from``..``date_to`` inclusive, on the lines
+    ``line_ids`` (``None``: every line of every site, for the admin's terminal), with the people
+    its files name: read with one query, however many rows the files hold."""
+    lines = None if line_ids is None else frozenset(line_ids)
+    people: list[Select[Any]] = []
+    for model in (OutputEntry, DelayEntry):
+        people += [
+            select(model.reported_by.label("person")).where(
+                _in_range(model, date_from, date_to, lines)
+            ),
+            select(model.voided_by).where(_in_range(model, date_from, date_to, lines)),
+        ]
+    people.append(select(Issue.raised_by).where(_in_range(Issue, date_from, date_to, lines)))
+    earlier = aliased(IssueEvent)
+    people.append(
+        select(IssueEvent.by)
+        .join(Issue, Issue.id == IssueEvent.issue_id)
+        .where(
+            _in_range(Issue, date_from, date_to, lines),
+            IssueEvent.status.in_(list(MARKS)),
+            ~exists().where(
+                earlier.issue_id == IssueEvent.issue_id,
+                earlier.status == IssueEvent.status,
+                tuple_(earlier.at, earlier.id) < tuple_(IssueEvent.at, IssueEvent.id),
+            ),
+        )
     )
+    found = session.scalars(select(union(*people).subquery().c.person))
+    return ExportScope(date_from, date_to, lines, frozenset(person for person in found if person))
+
+
+def write_csv(
+    session: Session,
+    kind: Kind,
+    out: TextIO,
+    *,
+    date_from: date,
+    date_to: date,
+    line_ids: Collection[int] | None,
+    names: Mapping[str, str] | None = None,
+) -> int:
+    """Write the ``kind`` file of production dates ``date_from``..``date_to`` on ``line_ids``
+    to ``out`` as it is read, people named from ``names`` (user id → name; else blank); the
+    number of rows written."""
+    header = COLUMNS[kind]
+    conversions = _conversions(header, names or {})
+    writer = csv.writer(out)
+    writer.writerow(header)
+    lines = None if line_ids is None else frozenset(line_ids)
+    rows = 0
+    for row in _stream(session, kind, date_from, date_to, lines, named=bool(names)):
+        zone = _zone(row[-1])
+        cells = list(row[:-1])
+        for index, convert in conversions:
+            if (value := cells[index]) is not None:
+                cells[index] = convert(value, zone)
+        writer.writerow(cells)  # None is written as a blank, a StrEnum as its value
+        rows += 1
+    return rows
 
 
 def export_csv_files(
@@ -142,9 +222,22 @@ def export_csv_files(
     line_ids: Collection[int] | None = None,
     names: Mapping[str, str] | None = None,
 ) -> list[CsvFile]:
-    """The three files of ``read_export``, people named from ``names`` where known."""
-    tables = read_export(session, date_from=date_from, date_to=date_to, line_ids=line_ids)
-    return tables.csv_files(names)
+    """The three files in memory (for Slack, which takes each file whole), people named from
+    ``names`` where known."""
+    files = []
+    for kind in KINDS:
+        buffer = io.StringIO()
+        rows = write_csv(
+            session,
+            kind,
+            buffer,
+            date_from=date_from,
+            date_to=date_to,
+            line_ids=line_ids,
+            names=names,
+        )
+        files.append(CsvFile(file_name(kind, date_from, date_to), buffer.getvalue(), rows))
+    return files
 
 
 def lines_of_site(session: Session, *, site_name: str) -> frozenset[int]:
@@ -156,65 +249,104 @@ def lines_of_site(session: Session, *, site_name: str) -> frozenset[int]:
     return frozenset(session.scalars(select(Line.id).where(Line.site_id == site_id)))
 
 
-def _rows(
-    session: Session,
+def _in_range(
     model: type[OutputEntry] | type[DelayEntry] | type[Issue],
     date_from: date,
     date_to: date,
-    line_ids: Collection[int] | None,
-) -> list[Row]:
-    """Each record's own columns, where it is, and its site's time zone (``_zone``)."""
+    line_ids: frozenset[int] | None,
+) -> ColumnElement[bool]:
+    where = and_(model.production_date >= date_from, model.production_date <= date_to)
+    if line_ids is not None:
+        where = and_(where, model.line_id.in_(sorted(line_ids)))
+    return where
+
+
+def _stream(
+    session: Session,
+    kind: Kind,
+    date_from: date,
+    date_to: date,
+    line_ids: frozenset[int] | None,
+    *,
+    named: bool,
+) -> Iterator[Sequence[Any]]:
+    """Each record's cells in the file's column order, its site's time zone last, in file
+    order, ``BATCH`` rows at a time. A ``*_name`` column holds the person's id until named
+    (blank when nobody is ``named``); an issue's status marks are read per batch. Instants
+    are read as the driver gives them (``_instant`` makes them UTC where it cannot), not
+    through ``UTCDateTime``: a row costs less."""
+    model = MODELS[kind]
+    table = model.__table__
+    places: dict[str, ColumnElement[str]] = {
+        "site": Site.__table__.c.name,
+        "line": Line.__table__.c.code,
+        "shift": Shift.__table__.c.name,
+    }
+    sources: list[ColumnElement[Any]] = []
+    for column in COLUMNS[kind]:
+        source = NAME_COLUMNS.get(column, column) if named else column
+        if source in places:
+            sources.append(places[source])
+        elif source in table.c and source.endswith("_at"):
+            sources.append(type_coerce(table.c[source], DateTime(timezone=True)))
+        elif source in table.c:
+            sources.append(table.c[source])
+        else:  # a status mark of an issue
+            sources.append(null())
     query = (
-        select(model, Site.name, Site.timezone, Line.code, Shift.name)
+        select(*sources, Site.timezone)
         .join(Line, Line.id == model.line_id)
         .join(Site, Site.id == Line.site_id)
         .join(Shift, Shift.id == model.shift_id)
-        .where(model.production_date >= date_from, model.production_date <= date_to)
+        .where(_in_range(model, date_from, date_to, line_ids))
         .order_by(model.production_date, Line.code, model.id)
     )
-    if line_ids is not None:
-        query = query.where(model.line_id.in_(sorted(line_ids)))
-    own = [attr.key for attr in model.__mapper__.column_attrs]
-    return [
-        {
-            **{key: getattr(record, key) for key in own},
-            **{"site": site, "line": line, "shift": shift, "_zone": timezone},
-        }
-        for record, site, timezone, line, shift in session.execute(query)
+    # Core on the session's connection: the ORM's loading adds nothing to plain columns.
+    streamed = session.connection().execution_options(yield_per=BATCH).execute(query)
+    for batch in streamed.partitions():
+        yield from _with_status_marks(session, batch) if kind == "issues" else batch
+
+
+# Where each status mark goes in a row of the issue file (its ``*_name`` too: the person).
+MARK_CELLS = {
+    status: [
+        (key, index)
+        for key, column in columns.items()
+        for index, name in enumerate(ISSUE_COLUMNS)
+        if name == column or NAME_COLUMNS.get(name) == column
     ]
+    for status, columns in MARKS.items()
+}
 
 
-def _issue_rows(
-    session: Session, date_from: date, date_to: date, line_ids: Collection[int] | None
-) -> list[Row]:
-    """Issues, with who acknowledged and resolved each, when, and the resolution note."""
-    rows = _rows(session, Issue, date_from, date_to, line_ids)
-    marks = _status_marks(session, [row["id"] for row in rows])
-    for row in rows:
-        if acknowledged := marks.get((row["id"], IssueStatus.ACKNOWLEDGED)):
-            row.update(acknowledged_by=acknowledged.by, acknowledged_at=acknowledged.at)
-        if resolved := marks.get((row["id"], IssueStatus.RESOLVED)):
-            row.update(
-                resolved_by=resolved.by, resolved_at=resolved.at, resolution_note=resolved.note
+def _with_status_marks(session: Session, issues: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """``issues`` with who acknowledged and resolved each, when, and the resolution note: the
+    first move of each issue to each status."""
+    rows = {row[0]: list(row) for row in issues}
+    ids = list(rows)
+    for start in range(0, len(ids), MARKS_AT_ONCE):
+        events = session.execute(
+            select(
+                IssueEvent.issue_id,
+                IssueEvent.status,
+                IssueEvent.by,
+                IssueEvent.at,
+                IssueEvent.note,
             )
-    return rows
-
-
-def _status_marks(
-    session: Session, issue_ids: Sequence[int]
-) -> dict[tuple[int, IssueStatus], IssueEvent]:
-    """The first move of each issue to each status: who, when, with which note."""
-    marks: dict[tuple[int, IssueStatus], IssueEvent] = {}
-    for start in range(0, len(issue_ids), 1000):  # keep the IN list within every driver's limit
-        chunk = issue_ids[start : start + 1000]
-        events = session.scalars(
-            select(IssueEvent)
-            .where(IssueEvent.issue_id.in_(chunk))
+            .where(
+                IssueEvent.issue_id.in_(ids[start : start + MARKS_AT_ONCE]),
+                IssueEvent.status.in_(list(MARKS)),
+            )
             .order_by(IssueEvent.at, IssueEvent.id)
         )
-        for event in events:
-            marks.setdefault((event.issue_id, event.status), event)
-    return marks
+        marked: set[tuple[int, IssueStatus]] = set()
+        for issue_id, status, by, at, note in events:
+            if (issue_id, status) not in marked:
+                marked.add((issue_id, status))
+                values = {"by": by, "at": at, "note": note}
+                for key, index in MARK_CELLS[status]:
+                    rows[issue_id][index] = values[key]
+    return list(rows.values())
 
 
 @cache
@@ -222,29 +354,41 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def _cell(column: str, row: Row, names: Mapping[str, str]) -> Any:
-    if column in NAME_COLUMNS:
-        person = row.get(NAME_COLUMNS[column])
-        value: Any = names.get(person) if person else None
-    else:
-        value = row.get(column)
-    if value is None:
-        return ""
-    if column in TEXT_COLUMNS:
-        return neutralise(str(value))
-    if isinstance(value, datetime):
-        return value.astimezone(_zone(row["_zone"])).isoformat()
-    if hasattr(value, "value"):
-        return value.value
-    return value
+@lru_cache(maxsize=4096)
+def _neutralise_label(value: str) -> str:
+    return neutralise(value)
 
 
-def _csv(
-    name: str, header: Sequence[str], rows: Sequence[Row], names: Mapping[str, str]
-) -> CsvFile:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(column, row, names) for column in header])
-    return CsvFile(name, buffer.getvalue(), len(rows))
+Conversion = Callable[[Any, ZoneInfo], Any]
+
+
+def _conversions(header: Sequence[str], names: Mapping[str, str]) -> list[tuple[int, Conversion]]:
+    """How each cell that is not written as read is made, by its index: text neutralised,
+    instants in site time, people named. Every other value (ids, dates, counts, the enums)
+    is written as it is."""
+
+    def name(person: str, _site_zone: ZoneInfo) -> str | None:
+        named = names.get(person)
+        return neutralise(named) if named else None
+
+    def label(value: str, _site_zone: ZoneInfo) -> str:
+        return _neutralise_label(value)
+
+    def text(value: str, _site_zone: ZoneInfo) -> str:
+        return neutralise(value)
+
+    def instant(value: datetime, zone: ZoneInfo) -> str:
+        utc = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite keeps no zone
+        return utc.astimezone(zone).isoformat()
+
+    conversions: list[tuple[int, Conversion]] = []
+    for index, column in enumerate(header):
+        if column in NAME_COLUMNS:
+            conversions.append((index, name))
+        elif column in LABEL_COLUMNS:
+            conversions.append((index, label))
+        elif column in TEXT_COLUMNS:
+            conversions.append((index, text))
+        elif column.endswith("_at"):
+            conversions.append((index, instant))
+    return conversions

@@ -4,19 +4,19 @@ lead of the line acknowledges with the button, and the next shift's summary line
 The plant here gives L1 a second lead (the incoming shift's).
 """
 
-import time
 from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.entry.wsgi import ProdbotWSGI
 from bot.messages.handover import unacknowledged_handover_text
 from bot.messages.ids import ActionId
 from bot.records.handover import pending_handover
 from models import AuditRecord, Line, Shift
 from models.handover import Handover
-from tests.conftest import SAMPLE_PLANT
+from tests.conftest import SAMPLE_PLANT, finish_background_work
 from tests.e2e.support import actions_of, all_rows, block_texts, press_button, wait_until
 from tests.fakes.slack_api import RESPONSE_URL, Call, FakeSlackAPI
 from tests.slack_requests import SlackReply, SlackSender
@@ -177,7 +177,10 @@ def test_an_unacknowledged_handover_is_pending_for_the_next_shift_only(
 
 
 def test_a_redelivered_request_saves_and_posts_once(
-    slack: SlackSender, fake_slack: FakeSlackAPI, session_factory: sessionmaker[Session]
+    slack: SlackSender,
+    fake_slack: FakeSlackAPI,
+    served_app: ProdbotWSGI,
+    session_factory: sessionmaker[Session],
 ) -> None:
     first = slack.command("/prod", "handover all good", user=OUTGOING, trigger_id="t.1")
     wait_for_handover_post(fake_slack)
@@ -186,7 +189,7 @@ def test_a_redelivered_request_saves_and_posts_once(
 
     assert "(already saved" in again.text and "(already saved" not in first.text
     assert len(all_rows(session_factory, Handover)) == 1
-    time.sleep(0.2)
+    finish_background_work(served_app)
     assert len(handover_posts(fake_slack)) == 1
 
 
