@@ -8,7 +8,6 @@ socket connection recorded to prove that nothing but the local fake was called. 
 """
 
 import json
-import os
 import re
 import socket
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from bot.settings import ConfigError
 from models import DelayEntry, Line, OutputEntry
 from models.machines import MachineStop
 from tests.demo_run import DEMO_DATABASE, DemoRun, play_demo
-from tests.machines.support import BROKER_HOST, BROKER_PORT, broker_answers
+from tests.machines.support import BROKER_HOST, BROKER_PORT, require_broker
 
 LINE_CHANNELS = {"C0LINE1", "C0LINE2", "C0LINE3", "C0LINE4"}
 DIGEST_CHANNEL = "C0DIGEST"
@@ -340,19 +339,10 @@ def _l4_as_slack_got_it(run: DemoRun) -> list[tuple[str, str]]:
     ]
 
 
-def _broker_running() -> None:
-    if broker_answers():
-        return
-    message = f"no MQTT broker answers on {BROKER_HOST}:{BROKER_PORT} (start mosquitto)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; under CI one must run")
-    pytest.skip(message)
-
-
 def test_with_mqtt_url_the_filler_publishes_to_the_broker_and_the_client_takes_it_from_there(
     demo: DemoRun, tmp_path: Path
 ) -> None:
-    _broker_running()
+    require_broker()
     played = play_demo(tmp_path / "demo", mqtt_url=f"mqtt://{BROKER_HOST}:{BROKER_PORT}")
     assert (BROKER_HOST, BROKER_PORT) in played.connections
     assert "they go to the broker in MQTT_URL" in played.transcript

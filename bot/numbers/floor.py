@@ -8,19 +8,18 @@ on the shop floor, so it gets numbers, counts and times only.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.numbers.instances import COUNTED_OUTPUT
-from bot.numbers.oee import STARTUP_SCRAP
+from bot.numbers.line_totals import totals_by_line
 from bot.numbers.production import ShiftTotals, attainment, losses_so_far, pace
 from bot.numbers.target_plan import TargetPlan
 from bot.plant.file import alerts_of
 from bot.plant.shifts import ShiftInstance, latest_shift_instance
-from models import DelayEntry, Issue, IssueStatus, Line, OutputEntry, Severity, Shift, Site
+from models import Issue, IssueStatus, Line, Severity, Shift, Site
 
 # After a shift ends, its tiles stay this long (the last reports of a shift come in late).
 ENDED_SHIFT_SHOWN_FOR = timedelta(minutes=30)
@@ -81,7 +80,13 @@ def compute_floor(session: Session, *, site_id: int, at: datetime) -> FloorView 
     plan = TargetPlan.load(
         session, site_id=site_id, lines=lines, shifts=[shift], first=day, last=day
     )
-    totals = _totals_by_line(session, [line.id for line in lines], shift.id, day)
+    totals = totals_by_line(
+        session,
+        line_ids=[line.id for line in lines],
+        shift_id=shift.id,
+        production_date=day,
+        delays_are_reports=True,
+    )
     issues = _open_issues_by_line(session, [line.id for line in lines])
     tiles = []
     for line in lines:
@@ -113,70 +118,6 @@ def compute_floor(session: Session, *, site_id: int, at: datetime) -> FloorView 
     return FloorView(site.name, zone, at, shift.name, instance, pace_alert, tiles)
 
 
-def _totals_by_line(
-    session: Session, line_ids: list[int], shift_id: int, day: date
-) -> dict[int, ShiftTotals]:
-    """Output and delays of the shift instance, per line: two queries for all lines."""
-    startup = OutputEntry.scrap_reason == STARTUP_SCRAP
-    outputs = session.execute(
-        select(
-            OutputEntry.line_id,
-            func.coalesce(func.sum(OutputEntry.good), 0),
-            func.coalesce(func.sum(OutputEntry.scrap), 0),
-            func.count(OutputEntry.id),
-            func.max(OutputEntry.reported_at),
-            func.coalesce(func.sum(case((startup, OutputEntry.scrap), else_=0)), 0),
-        )
-        .where(
-            OutputEntry.line_id.in_(line_ids),
-            OutputEntry.shift_id == shift_id,
-            OutputEntry.production_date == day,
-            COUNTED_OUTPUT,
-        )
-        .group_by(OutputEntry.line_id)
-    ).all()
-    delays = session.execute(
-        select(
-            DelayEntry.line_id,
-            DelayEntry.reason,
-            func.sum(DelayEntry.minutes),
-            func.count(),
-            func.max(DelayEntry.reported_at),
-        )
-        .where(
-            DelayEntry.line_id.in_(line_ids),
-            DelayEntry.shift_id == shift_id,
-            DelayEntry.production_date == day,
-            DelayEntry.voided_at.is_(None),
-        )
-        .group_by(DelayEntry.line_id, DelayEntry.reason)
-    ).all()
-    minutes: dict[int, dict[str, int]] = defaultdict(dict)
-    counted: dict[int, dict[str, int]] = defaultdict(dict)
-    last_delay: dict[int, datetime] = {}
-    for line_id, reason, lost, count, last in delays:
-        minutes[line_id][reason] = int(lost)
-        counted[line_id][reason] = int(count)
-        last_delay[line_id] = max(filter(None, (last_delay.get(line_id), _as_utc(last))))
-    made = {row[0]: row[1:] for row in outputs}
-    result = {}
-    for line_id in set(made) | set(minutes):
-        good, scrap, entries, last_output, startup_scrap = made.get(line_id, (0, 0, 0, None, 0))
-        by_reason = dict(sorted(minutes[line_id].items(), key=lambda item: (-item[1], item[0])))
-        reports = [t for t in (_as_utc(last_output), last_delay.get(line_id)) if t is not None]
-        result[line_id] = ShiftTotals(
-            int(good),
-            int(scrap),
-            int(entries),
-            max(reports, default=None),
-            sum(by_reason.values()),
-            by_reason,
-            startup_scrap=int(startup_scrap),
-            delays_counted=counted[line_id],
-        )
-    return result
-
-
 def _open_issues_by_line(session: Session, line_ids: list[int]) -> dict[int, dict[str, int]]:
     rows = session.execute(
         select(Issue.line_id, Issue.severity, func.count())
@@ -190,13 +131,3 @@ def _open_issues_by_line(session: Session, line_ids: list[int]) -> dict[int, dic
         line_id: {s.value: by_severity[s] for s in SEVERITIES if by_severity.get(s)}
         for line_id, by_severity in counts.items()
     }
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type, so SQLite hands back a naive UTC instant (and
-    PostgreSQL an aware one)."""
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite's MAX() over a DATETIME column may give its text
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -50,10 +50,16 @@ class OpenIssue:
 
 
 def totals_by_line(
-    session: Session, *, line_ids: Sequence[int], shift_id: int, production_date: date
+    session: Session,
+    *,
+    line_ids: Sequence[int],
+    shift_id: int,
+    production_date: date,
+    delays_are_reports: bool = False,
 ) -> dict[int, ShiftTotals]:
     """Output and delays of the lines in one shift instance: two queries however many lines;
-    a line with neither is left out."""
+    a line with neither is left out. The last report is the last output entry's time, or with
+    ``delays_are_reports`` (the floor screen) the last output or delay entry's."""
     startup = OutputEntry.scrap_reason == STARTUP_SCRAP
     outputs = session.execute(
         select(
@@ -74,7 +80,13 @@ def totals_by_line(
     )
     made = {line_id: sums for line_id, *sums in outputs}
     delays = session.execute(
-        select(DelayEntry.line_id, DelayEntry.reason, func.sum(DelayEntry.minutes), func.count())
+        select(
+            DelayEntry.line_id,
+            DelayEntry.reason,
+            func.sum(DelayEntry.minutes),
+            func.count(),
+            func.max(DelayEntry.reported_at),
+        )
         .where(
             DelayEntry.line_id.in_(line_ids),
             DelayEntry.production_date == production_date,
@@ -85,20 +97,24 @@ def totals_by_line(
     )
     lost: dict[int, dict[str, int]] = defaultdict(dict)
     counted: dict[int, dict[str, int]] = defaultdict(dict)
-    for line_id, reason, minutes, count in delays:
+    last_delay: dict[int, datetime] = {}
+    for line_id, reason, minutes, count, last in delays:
         lost[line_id][reason] = int(minutes)
         counted[line_id][reason] = int(count)
+        if delays_are_reports:
+            last_delay[line_id] = max(filter(None, (last_delay.get(line_id), _as_utc(last))))
     totals = {}
     for line_id in made.keys() | lost.keys():
         good, scrap, entries, last_reported_at, startup_scrap = made.get(
             line_id, (0, 0, 0, None, 0)
         )
         by_reason = dict(sorted(lost[line_id].items(), key=lambda item: (-item[1], item[0])))
+        reports = [t for t in (_as_utc(last_reported_at), last_delay.get(line_id)) if t]
         totals[line_id] = ShiftTotals(
             int(good),
             int(scrap),
             int(entries),
-            _as_utc(last_reported_at),
+            max(reports, default=None),
             sum(by_reason.values()),
             by_reason,
             startup_scrap=int(startup_scrap),
@@ -142,5 +158,10 @@ def operators_good_by_line(
 
 
 def _as_utc(value: datetime | None) -> datetime | None:
-    """Aggregates bypass the column type, so SQLite hands back a naive UTC instant."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+    """Aggregates bypass the column type, so SQLite hands back a naive UTC instant (and
+    PostgreSQL an aware one)."""
+    if value is None:
+        return None
+    if isinstance(value, str):  # SQLite's MAX() over a DATETIME column may give its text
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -5,7 +5,6 @@ Without a broker the tests skip, saying so; under CI (``CI`` set) they fail inst
 shared with whatever else runs on this machine.
 """
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,17 +20,12 @@ from bot.settings import Settings
 from bot.slack.client import make_web_client
 from models import Line
 from tests.conftest import SAMPLE_PLANT
-from tests.machines.support import BROKER_HOST, BROKER_PORT, Publisher, broker_answers
+from tests.machines.support import BROKER_HOST, BROKER_PORT, Publisher, require_broker
 
 
 @pytest.fixture(autouse=True)
 def _broker_running() -> None:
-    if broker_answers():
-        return
-    message = f"no MQTT broker answers on {BROKER_HOST}:{BROKER_PORT} (start mosquitto)"
-    if os.environ.get("CI"):
-        pytest.fail(f"{message}; under CI one must run")
-    pytest.skip(message)
+    require_broker()
 
 
 @dataclass(frozen=True)
