@@ -30,6 +30,7 @@ import threading
 import time
 import tomllib
 import uuid
+from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -58,6 +59,8 @@ PG_SCRIPT = os.path.join(os.path.dirname(__file__), "..", ".ci", "pg_database.py
 MOSQUITTO = "/usr/sbin/mosquitto"
 GOAL_RATE = 5_000
 GOAL_LATENCY = 2.0
+MID_WINDOW = 20_000
+INCREMENT = '{{"good": 1, "scrap": 0, "seq": {}}}'  # one good part, numbered
 
 
 def main() -> None:
@@ -252,12 +255,14 @@ def _run(
     publisher.connect(host, port)
     publisher.loop_start()
     published = time.monotonic()
-    last = None
-    for n in range(messages):
-        topic = topics[n % len(topics)]
-        last = publisher.publish(topic, _increment(n // len(topics) + 1), qos=1)
-    if last is not None:
-        last.wait_for_publish(timeout=300)
+    in_flight: deque[mqtt.MQTTMessageInfo] = deque()
+    for n in range(messages):  # at most MID_WINDOW unacknowledged: paho's mids are 16-bit
+        payload = INCREMENT.format(n // LINES + 1)
+        in_flight.append(publisher.publish(topics[n % LINES], payload, qos=1))
+        if len(in_flight) > MID_WINDOW:
+            in_flight.popleft().wait_for_publish(timeout=300)
+    for info in in_flight:
+        info.wait_for_publish(timeout=300)
     publish_rate = messages / (time.monotonic() - published)
     latencies: list[float] = []
     probes = steady = 0
@@ -266,10 +271,10 @@ def _run(
         seq = messages // len(topics) + 1
         for probes in range(1, STEADY_SECONDS + 1):
             sent = time.monotonic()
-            publisher.publish(probe, _increment(probes), qos=1)
+            publisher.publish(probe, INCREMENT.format(probes), qos=1)
             for n in range(steady_rate):  # a second's load, spread over the second
                 publisher.publish(
-                    topics[n % len(topics)], _increment(seq + n // len(topics)), qos=1
+                    topics[n % len(topics)], INCREMENT.format(seq + n // len(topics)), qos=1
                 )
                 if n % 100 == 99:
                     time.sleep(max(0.0, sent + (n + 1) / steady_rate - time.monotonic()))
@@ -288,10 +293,6 @@ def _run(
     publisher.loop_stop()
     figures = {"latencies": latencies, "probes": probes, "steady": steady}
     return {**result, **figures, "publish_rate": publish_rate}
-
-
-def _increment(seq: int) -> str:
-    return f'{{"good": 1, "scrap": 0, "seq": {seq}}}'
 
 
 def _board_showing(
@@ -314,9 +315,8 @@ def _pin(cpu: int | None) -> None:
 
 
 def _measure(conn: Connection, count: Callable[[], int]) -> tuple[int, int, float, float]:
-    """Sample the count: the burst's size comes first, then (later) all that was sent. The
-    count, and the wall and CPU time this process took from the first message to the burst's
-    last (the steady load after it is the latency probes', not measured here)."""
+    """The count, and the wall and CPU time from the first message to the burst's last (the
+    burst's size comes first, all that was sent later; the steady load after is not timed)."""
     burst: int = conn.recv()
     first = wall = cpu_first = cpu = 0.0
     expected: int | None = None
@@ -349,10 +349,10 @@ def _bare_subscriber(
     client.loop_start()
     ready.wait(10)
     conn.send("ready")
-    burst, got, wall, cpu = _measure(conn, lambda: received[0])
+    burst, got, wall, cpu_time = _measure(conn, lambda: received[0])
     client.disconnect()
     client.loop_stop()
-    conn.send(_figures(burst, got, wall, cpu, flushes=0))
+    conn.send(_figures(burst, got, wall, cpu_time, flushes=0))
 
 
 def _machine_client(
@@ -382,9 +382,9 @@ def _machine_client(
     client.start()
     client.connected.wait(10)
     conn.send("ready")
-    burst, got, wall, cpu = _measure(conn, lambda: client.aggregator.counted)
+    burst, got, wall, cpu_time = _measure(conn, lambda: client.aggregator.counted)
     client.stop()
-    conn.send(_figures(burst, got, wall, cpu, flushes=client.flushes))
+    conn.send(_figures(burst, got, wall, cpu_time, flushes=client.flushes))
 
 
 def _figures(burst: int, got: int, wall: float, cpu: float, *, flushes: int) -> dict[str, Any]:

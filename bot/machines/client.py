@@ -153,7 +153,7 @@ class MachineClient:
 
     def _on_disconnect(self, _client, _userdata, _flags, reason_code, _props) -> None:  # type: ignore[no-untyped-def]
         self.connected.clear()
-        if self._down_since is None:
+        if self._down_since is None and not self._stop.is_set():  # not our own disconnect
             self._down_since = datetime.now(UTC)
             logger.warning(
                 "machines: disconnected from %s at %s (%s); reconnecting",
