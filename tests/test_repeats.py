@@ -1,7 +1,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import session_scope
@@ -10,6 +10,7 @@ from bot.records import repeat_issues
 from bot.records.repeat_issues import raise_repeat_problems
 from models import AuditRecord, Issue, IssueEvent, IssueStatus, Severity, Site
 from tests.db_rows import add_delay, in_shift
+from tests.test_query_counts_lines import counted_queries
 
 MONDAY = date(2026, 11, 16)
 AT = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
@@ -204,3 +205,38 @@ def test_long_streaks_each_keep_the_latest_issue_of_their_own_line_and_reason(
         ("press2", "material"): "2026-09-01",
         ("L1", "breakdown"): "2026-08-01",
     }
+
+
+@pytest.mark.usefixtures("loaded_plant")
+def test_many_new_streaks_are_raised_in_a_fixed_number_of_statements(
+    engine: Engine, session_factory: sessionmaker[Session]
+) -> None:
+    """History imported at once can hold hundreds of streaks: each is one issue, one event and
+    one audit record, written together, not one round of statements per streak."""
+    reasons = ["material", "breakdown", "changeover", "quality", "staffing"]
+    _delays(
+        session_factory,
+        *[
+            (line, _day(n), 5, reason, False)
+            for line in ("L1", "press2")
+            for reason in reasons
+            for n in range(3)
+        ],
+    )
+
+    with counted_queries(engine) as statements:
+        problems = _raise(session_factory, _day(2))
+
+    assert len(problems) == 10
+    writes = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    assert len(writes) == 3  # issues, events, audit records
+    with session_factory() as session:
+        issues = session.scalars(select(Issue)).all()
+        assert sorted(i.request_key or "" for i in issues) == sorted(
+            p.request_key for p in problems
+        )
+        events = session.scalars(select(IssueEvent)).all()
+        assert sorted(e.issue_id for e in events) == sorted(i.id for i in issues)
+        audits = session.scalars(select(AuditRecord).where(AuditRecord.entity == "issue")).all()
+        assert sorted(a.entity_id for a in audits) == sorted(i.id for i in issues)
+        assert {a.details["repeat"]["occurrences"] for a in audits} == {3}

@@ -11,16 +11,16 @@ Operators' ``/output`` on such lines: on a line counted by its machine a good co
 ``counted`` false, shown beside the machine's count but never the actual.
 """
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db import upsert_insert
 from bot.errors import ProdbotError
 from bot.plant.shifts import ShiftInstance, latest_shift_instance
 from bot.plant.snapshot import LineRef
@@ -158,10 +158,6 @@ def minute_key(line_id: int, minute: datetime) -> str:
     return f"machine:{line_id}:{minute.astimezone(UTC):%Y%m%dT%H%M}"
 
 
-def _insert_for(session: Session) -> Callable[..., Any]:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
 def _minute_row(line_id: int, minute: datetime, placed: Placement, count: MinuteCount) -> Values:
     return {
         "line_id": line_id,
@@ -180,7 +176,7 @@ def _minute_row(line_id: int, minute: datetime, placed: Placement, count: Minute
 def _add_to_minutes(session: Session) -> Any:
     """One statement for all of a flush's line-minutes (executemany): add to the row if the
     minute has one."""
-    statement = _insert_for(session)(OutputEntry)
+    statement = upsert_insert(session)(OutputEntry)
     return statement.on_conflict_do_update(
         index_elements=[OutputEntry.request_key],
         set_={
@@ -201,7 +197,7 @@ def _topic_values(state: TopicState, at: datetime) -> Values:
 
 
 def _save_topics(session: Session) -> Any:
-    statement = _insert_for(session)(MachineTopic)
+    statement = upsert_insert(session)(MachineTopic)
     return statement.on_conflict_do_update(
         index_elements=[MachineTopic.topic],
         set_={
