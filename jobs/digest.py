@@ -119,8 +119,8 @@ def _owed_chart(site_digest: _SiteDigest) -> Owed:
     """The chart, owed into the channel digest's thread: the outbox sends it after the digest
     (owed before it, to the same channel) and records the file id where a post has its ``ts``.
     """
-    # matplotlib takes a good part of a second to import: only an owed chart pays for it, not
-    # every `prodbot` command that loads the job registry.
+    # Pillow takes a few tens of milliseconds to import: only an owed chart pays for it, not
+    # every `prodbot` command that loads the job registry (tests/test_cli_startup.py).
     from bot.messages.chart import ChartLine, render_daily_chart
 
     digest = site_digest.digest

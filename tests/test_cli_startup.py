@@ -16,7 +16,7 @@ HEAVY = (
     "slack_sdk",
     "alembic",
     "apscheduler",
-    "matplotlib",
+    "PIL",
     "sqlalchemy",
     "pydantic_settings",
     "models",
