@@ -1,20 +1,19 @@
 """CSV export of entries, delays and issues: the same files for Slack and the terminal.
 
-Voided rows are included with their void marks, because nothing is ever deleted and an
-auditor reading the export must see corrections too. Issues carry who acknowledged and resolved
-them, when, and the resolution note. Every time is ISO 8601 in the site's local time with its
-UTC offset (``2026-11-30T06:15:00+01:00``): what the plant's clocks showed, and still one
-instant. People are Slack user ids, each followed by a ``*_name`` column with the display name
-when the caller knew it (the Slack path looks names up; the terminal leaves them blank).
+Voided rows are included with their void marks: an auditor must see corrections too. Issues
+carry who acknowledged and resolved them, when, and the resolution note. Every time is ISO
+8601 in the site's local time with its UTC offset (``2026-11-30T06:15:00+01:00``): what the
+plant's clocks showed, and still one instant. People are Slack user ids, each followed by a
+``*_name`` column with the display name when the caller knew it (the Slack path looks names
+up; the terminal leaves them blank).
 
 Text people typed or named (``TEXT_COLUMNS``) is neutralised against spreadsheet formula
 injection: a cell that would start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 gets a ``'`` in front, which ``prodbot import`` takes off again (``bot.transfer.cells``).
 
-The rows are streamed, never gathered: each file's query is read in batches of ``BATCH`` (a
-server-side cursor on PostgreSQL) straight into the CSV writer, so an export of a year holds no
-more in memory than one of a day, apart from the file itself when the caller keeps it in memory
-(``export_csv_files``, for Slack; ``prodbot export`` writes to disk as it reads).
+The rows are streamed, never gathered: PostgreSQL writes each file itself with COPY, block by
+block (``bot.transfer.export_copy``, the same bytes); elsewhere the query is read ``BATCH`` rows
+at a time into Python's CSV writer. An export of a year holds no more in memory than a day's.
 """
 
 import csv
@@ -22,7 +21,7 @@ import io
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any, Literal, TextIO
 from zoneinfo import ZoneInfo
 
@@ -43,6 +42,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.errors import NotFound, ProdbotError
 from bot.transfer.cells import neutralise
+from bot.transfer.export_copy import copy_csv
 from models import DelayEntry, Issue, IssueEvent, IssueStatus, Line, OutputEntry, Shift, Site
 
 MAX_EXPORT_DAYS = 366
@@ -98,10 +98,8 @@ def check_export_range(date_from: date, date_to: date) -> None:
         )
 
 
-# Rows read from the database at a time.
-BATCH = 5000
-# Issues whose status marks are read in one query: an IN list every driver takes (SQLite's
-# oldest limit is 999 parameters), short enough for PostgreSQL to use the issue_id index.
+BATCH = 5000  # rows read from the database at a time (not on PostgreSQL)
+# Issues whose status marks are read in one query: an IN list every driver takes.
 MARKS_AT_ONCE = 500
 
 Kind = Literal["entries", "delays", "issues"]
@@ -116,8 +114,7 @@ MODELS: dict[Kind, type[OutputEntry] | type[DelayEntry] | type[Issue]] = {
     "delays": DelayEntry,
     "issues": Issue,
 }
-# Text columns naming a place, a reason or a person: as many values as the plant has, whatever
-# the range, so each is neutralised once (``_neutralise_label``), not once a row.
+# Text naming a place, a reason or a person: neutralised once a value, not once a row.
 LABEL_COLUMNS = frozenset(
     {"site", "line", "shift", "scrap_reason", "reason", *NAME_COLUMNS.values()}
 )
@@ -195,8 +192,19 @@ def write_csv(
     names: Mapping[str, str] | None = None,
 ) -> int:
     """Write the ``kind`` file of production dates ``date_from``..``date_to`` on ``line_ids``
-    to ``out`` as it is read, people named from ``names`` (user id → name; else blank); the
-    number of rows written."""
+    to ``out`` as it is read, people named from ``names`` (user id → name; else blank)."""
+    write: Callable[..., int] = partial(copy_csv, columns=COLUMNS[kind])
+    if session.get_bind().dialect.name != "postgresql":
+        write = write_csv_python
+    return write(
+        session, kind, out, date_from=date_from, date_to=date_to, line_ids=line_ids, names=names
+    )
+
+
+def write_csv_python(session: Session, kind: Kind, out: TextIO, **scope: Any) -> int:
+    """``write_csv`` by Python's CSV writer; PostgreSQL writes the same bytes (export_copy)."""
+    date_from, date_to, line_ids = scope["date_from"], scope["date_to"], scope["line_ids"]
+    names: Mapping[str, str] | None = scope.get("names")
     header = COLUMNS[kind]
     conversions = _conversions(header, names or {})
     writer = csv.writer(out)
@@ -270,11 +278,9 @@ def _stream(
     *,
     named: bool,
 ) -> Iterator[Sequence[Any]]:
-    """Each record's cells in the file's column order, its site's time zone last, in file
-    order, ``BATCH`` rows at a time. A ``*_name`` column holds the person's id until named
-    (blank when nobody is ``named``); an issue's status marks are read per batch. Instants
-    are read as the driver gives them (``_instant`` makes them UTC where it cannot), not
-    through ``UTCDateTime``: a row costs less."""
+    """Each record's cells in file order, its site's time zone last, ``BATCH`` rows at a time;
+    a ``*_name`` column holds the person's id until named (blank when nobody is ``named``).
+    Instants are read as the driver gives them, not through ``UTCDateTime``: cheaper."""
     model = MODELS[kind]
     table = model.__table__
     places: dict[str, ColumnElement[str]] = {
@@ -307,7 +313,7 @@ def _stream(
         yield from _with_status_marks(session, batch) if kind == "issues" else batch
 
 
-# Where each status mark goes in a row of the issue file (its ``*_name`` too: the person).
+# Where each status mark goes in an issue's row (its ``*_name`` too: the person).
 MARK_CELLS = {
     status: [
         (key, index)
