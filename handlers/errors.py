@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import ProdbotError
+from bot.messages.format import cut_plain
 from bot.messages.replies import build_implausible_blocks, confirm_value, problem_text
 from bot.records.plausibility import ImplausibleQuantity
 from bot.slack.responses import respond_ephemeral
@@ -103,7 +104,7 @@ def _form_errors(body: dict[str, Any], text: str) -> BoltResponse:
     blocks = (body.get("view") or {}).get("blocks") or []
     inputs = [b["block_id"] for b in blocks if b.get("type") == "input" and "block_id" in b]
     answer: dict[str, Any] = (
-        {"response_action": "errors", "errors": {inputs[0]: text[:150]}}
+        {"response_action": "errors", "errors": {inputs[0]: cut_plain(text, 150)}}
         if inputs
         else {"response_action": "clear"}
     )
