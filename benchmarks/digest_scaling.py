@@ -37,6 +37,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.plant_toml import shift_tables
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.messages.summary import build_shift_summary_blocks, shift_summary_text
 from bot.numbers.digest import compute_digest
@@ -134,19 +135,13 @@ targets = {{ A = 800, B = 800, C = 600 }}
 """
         for n in range(LINES)
     )
-    shifts = "".join(
-        f"""
-[[shifts]]
-name = "{name}"
-start = "{start}"
-end = "{end}"
-days = ["mon", "tue", "wed", "thu", "fri"]
-"""
-        for name, start, end in (
+    shifts = shift_tables(
+        (
             ("A", "06:00", "14:00"),
             ("B", "14:00", "22:00"),
             ("C", "22:00", "06:00"),
-        )
+        ),
+        days=("mon", "tue", "wed", "thu", "fri"),
     )
     site = """
 [site]

@@ -42,6 +42,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
+from benchmarks.plant_toml import shift_tables
 from bot.db import make_engine, make_session_factory, session_scope, upgrade
 from bot.machines.boards import MachineBoards
 from bot.machines.broker import Broker
@@ -190,14 +191,8 @@ def _drop_pg(pg_server: str) -> None:
 
 
 def _load_plant(url: str, topics: list[str], probe: str) -> None:
-    shifts = "".join(
-        f'[[shifts]]\nname = "{name}"\nstart = "{start}"\nend = "{end}"\n'
-        'days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
-        for name, start, end in (
-            ("A", "00:00", "08:00"),
-            ("B", "08:00", "16:00"),
-            ("C", "16:00", "00:00"),
-        )
+    shifts = shift_tables(
+        [("A", "00:00", "08:00"), ("B", "08:00", "16:00"), ("C", "16:00", "00:00")]
     )
     lines = "".join(
         f'[[lines]]\ncode = "{code}"\nname = "{code}"\nchannel = "C0BENCH{n:04d}"\n'

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from benchmarks.plant_toml import shift_tables
 from bot.db import session_scope
 from bot.plant.apply import apply_plant
 from bot.plant.file import validate_plant
@@ -74,16 +75,7 @@ timezone = "{ZONES[(number - 1) % len(ZONES)]}"
 digest_channel = "C0S{number:02d}DIGEST"
 heads = ["U0S{number:02d}HEAD"]
 """
-    shifts = "".join(
-        f"""
-[[shifts]]
-name = "{name}"
-start = "{start}"
-end = "{end}"
-days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-"""
-        for name, start, end in SHIFTS
-    )
+    shifts = shift_tables(SHIFTS)
     line_tables = "".join(
         f"""
 [[lines]]

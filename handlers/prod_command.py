@@ -38,7 +38,7 @@ from bot.slack.client import WebClient
 from bot.slack.exports import ExportJob, ExportSender
 from bot.slack.outbox import Outbox
 from bot.slack.posts import after_commit, deliver_after_commit
-from bot.transfer.export import check_export_range
+from bot.transfer.export_range import check_export_range
 from handlers.command_scope import command_scope
 from handlers.parsing import parse_prod
 from models import Line

@@ -38,13 +38,12 @@ def export(
     from bot.errors import NotFound
     from bot.transfer.export import (
         KINDS,
-        ExportRangeError,
         Kind,
-        check_export_range,
         file_name,
         lines_of_site,
         write_csv,
     )
+    from bot.transfer.export_range import ExportRangeError, check_export_range
 
     last = date_to.date() if date_to else date.today()
     first = date_from.date() if date_from else last - timedelta(days=6)
@@ -76,9 +75,10 @@ def export(
             )
 
     # Each file on its own connection and thread: the database works on the three at once.
+    console = Console()
     with ThreadPoolExecutor(len(KINDS), thread_name_prefix="export") as pool:
         for path, rows in pool.map(write, KINDS):
-            Console().print(f"{path}: {rows} row(s)", highlight=False)
+            console.print(f"{path}: {rows} row(s)", highlight=False)
 
 
 def import_file(

@@ -121,7 +121,7 @@ class _Bar:
     box: tuple[int, int, int, int]  # left, top, right, bottom; right == left for no bar
 
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
+Font = ImageFont.FreeTypeFont
 
 
 def _fonts() -> dict[float, Font]:
@@ -169,8 +169,7 @@ class _Canvas:
         if background:
             self.draw.rectangle((left - 2, top - 2, right + 2, bottom + 2), fill=background)
         self.draw.text(at, text, font=font, anchor=anchor, fill=colour)
-        size = font.size if isinstance(font, ImageFont.FreeTypeFont) else 0.0
-        self.texts.append(_Text(kind, text, (left, top, right, bottom), size))
+        self.texts.append(_Text(kind, text, (left, top, right, bottom), font.size))
 
     def bar(self, colour: str, left: float, top: float, right: float, bottom: float) -> None:
         box = (round(left), round(top), round(right), round(bottom))

@@ -21,7 +21,7 @@ import io
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import cache, lru_cache, partial
+from functools import cache, lru_cache
 from typing import Any, Literal, TextIO
 from zoneinfo import ZoneInfo
 
@@ -40,12 +40,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from bot.errors import NotFound, ProdbotError
+from bot.errors import NotFound
 from bot.transfer.cells import neutralise
 from bot.transfer.export_copy import copy_csv
 from models import DelayEntry, Issue, IssueEvent, IssueStatus, Line, OutputEntry, Shift, Site
-
-MAX_EXPORT_DAYS = 366
 
 ENTRY_COLUMNS = (
     "id", "site", "line", "shift", "production_date", "good", "scrap", "scrap_reason", "note",
@@ -79,23 +77,6 @@ TEXT_COLUMNS = frozenset(
         *NAME_COLUMNS.values(), *NAME_COLUMNS,
     }
 )  # fmt: skip
-
-
-class ExportRangeError(ProdbotError):
-    """The dates asked for are in the wrong order, or span more than ``MAX_EXPORT_DAYS``."""
-
-
-def check_export_range(date_from: date, date_to: date) -> None:
-    """Raise ExportRangeError unless ``date_from``..``date_to`` is at most ``MAX_EXPORT_DAYS``
-    production dates, in order."""
-    if date_from > date_to:
-        raise ExportRangeError(f"The first date {date_from} is after the last date {date_to}.")
-    days = (date_to - date_from).days + 1
-    if days > MAX_EXPORT_DAYS:
-        raise ExportRangeError(
-            f"An export covers at most {MAX_EXPORT_DAYS} days, and {date_from} to {date_to} is "
-            f"{days}. Ask for a shorter range, one year at a time."
-        )
 
 
 BATCH = 5000  # rows read from the database at a time (not on PostgreSQL)
@@ -193,18 +174,27 @@ def write_csv(
 ) -> int:
     """Write the ``kind`` file of production dates ``date_from``..``date_to`` on ``line_ids``
     to ``out`` as it is read, people named from ``names`` (user id → name; else blank)."""
-    write: Callable[..., int] = partial(copy_csv, columns=COLUMNS[kind])
-    if session.get_bind().dialect.name != "postgresql":
-        write = write_csv_python
-    return write(
+    if session.get_bind().dialect.name == "postgresql":  # the same bytes, written by the database
+        return copy_csv(
+            session, kind, out, columns=COLUMNS[kind], date_from=date_from, date_to=date_to,
+            line_ids=line_ids, names=names,
+        )  # fmt: skip
+    return write_csv_python(
         session, kind, out, date_from=date_from, date_to=date_to, line_ids=line_ids, names=names
     )
 
 
-def write_csv_python(session: Session, kind: Kind, out: TextIO, **scope: Any) -> int:
-    """``write_csv`` by Python's CSV writer; PostgreSQL writes the same bytes (export_copy)."""
-    date_from, date_to, line_ids = scope["date_from"], scope["date_to"], scope["line_ids"]
-    names: Mapping[str, str] | None = scope.get("names")
+def write_csv_python(
+    session: Session,
+    kind: Kind,
+    out: TextIO,
+    *,
+    date_from: date,
+    date_to: date,
+    line_ids: Collection[int] | None,
+    names: Mapping[str, str] | None,
+) -> int:
+    """``write_csv`` by Python's CSV writer (SQLite; ``export_copy`` matches it byte for byte)."""
     header = COLUMNS[kind]
     conversions = _conversions(header, names or {})
     writer = csv.writer(out)

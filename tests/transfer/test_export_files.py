@@ -17,15 +17,13 @@ from bot.transfer.export import (
     DELAY_COLUMNS,
     ENTRY_COLUMNS,
     ISSUE_COLUMNS,
-    MAX_EXPORT_DAYS,
     NAME_COLUMNS,
     TEXT_COLUMNS,
-    ExportRangeError,
-    check_export_range,
     export_csv_files,
     lines_of_site,
     read_export,
 )
+from bot.transfer.export_range import MAX_EXPORT_DAYS, ExportRangeError, check_export_range
 from models import DelayEntry, Issue, Line, OutputEntry, Shift
 from models.enums import Severity
 from tests.db_rows import load_plant
